@@ -1,0 +1,30 @@
+// The `nudge` command line. Each command lives in commands/; this file only assembles them
+// and turns user-fixable errors into one line and a non-zero exit code (bugs keep their stack).
+
+import { Command, CommanderError } from "commander";
+import { ConfigError } from "../store/databaseUrl.ts";
+import { registerMigrate } from "./commands/migrate.ts";
+import { registerStart } from "./commands/start.ts";
+import { UserError } from "./userError.ts";
+
+const program = new Command()
+  .name("nudge")
+  .description("Nudge: automated sales follow-up that stops the moment it should.")
+  .version("0.1.0")
+  .showHelpAfterError("(run with --help for usage)");
+
+registerStart(program);
+registerMigrate(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ConfigError || error instanceof UserError) {
+    process.stderr.write(`nudge: ${error.message}\n`);
+    process.exitCode = 1;
+  } else if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode;
+  } else {
+    throw error;
+  }
+}

@@ -1,0 +1,26 @@
+// Runs the schema migrations with Kysely's migrator. The migrations are imported statically
+// (not read from a folder) so they run the same from sources, a bundle or a test.
+
+import { type Kysely, type Migration, type MigrationResultSet, Migrator } from "kysely";
+import * as initial from "./migrations/0001_initial.ts";
+import type { Database } from "./schema.ts";
+
+const migrations: Record<string, Migration> = {
+  "0001_initial": initial,
+};
+
+export interface MigrateReport {
+  applied: string[];
+  alreadyUpToDate: boolean;
+}
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<MigrateReport> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new Error(`migration ${failed} failed: ${(result.error as Error).message ?? String(result.error)}`);
+  }
+  const applied = (result.results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+  return { applied, alreadyUpToDate: applied.length === 0 };
+}
