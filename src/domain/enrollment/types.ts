@@ -63,7 +63,13 @@ export type DecideInput =
   | { kind: "resume" }
   | { kind: "exit"; reason: ExitReason; detail?: string };
 
-export type TaskOutcome = "connected" | "meeting_booked" | "no_answer" | "left_voicemail" | "wrong_number" | "skip";
+export type TaskOutcome =
+  | "connected"
+  | "meeting_booked"
+  | "no_answer"
+  | "left_voicemail"
+  | "wrong_number"
+  | "skip";
 
 export interface ContactFacts {
   id: string;
@@ -83,7 +89,12 @@ export interface DecideFacts {
   contact: ContactFacts;
   account: { name: string | null; domain: string | null; fields: Record<string, unknown> } | null;
   deal: { name: string | null; stage: string | null; amount: number | null } | null;
-  sender: { name: string | null; email: string | null; signature: string | null; title?: string | null } | null;
+  sender: {
+    name: string | null;
+    email: string | null;
+    signature: string | null;
+    title?: string | null;
+  } | null;
   /** Events about this contact since the enrollment began (for branches and wait_for). */
   events: EventFact[];
   workspaceZone: string;
@@ -111,14 +122,24 @@ export type Effect =
       set: Record<string, string | number | boolean | null>;
     }
   | { kind: "update_deal"; stage: string }
-  | { kind: "call_webhook"; step: string; url: string; method: "POST" | "PUT"; body: Record<string, unknown> | null }
+  | {
+      kind: "call_webhook";
+      step: string;
+      url: string;
+      method: "POST" | "PUT";
+      body: Record<string, unknown> | null;
+    }
   | { kind: "hold"; step: string; reason: string }
   | { kind: "exit"; reason: ExitReason; detail: string | null }
   | {
       kind: "complete";
       addTags: string[];
       stage: string | null;
-      task: { type: "call" | "linkedin" | "manual_email" | "task"; title: string; note: string | null } | null;
+      task: {
+        type: "call" | "linkedin" | "manual_email" | "task";
+        title: string;
+        note: string | null;
+      } | null;
       enroll: { sequence: string; atUtcMs: number } | null;
     };
 
