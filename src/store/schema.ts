@@ -135,13 +135,16 @@ export interface MessagesTable {
   enrollment_id: string | null;
   contact_id: string;
   step_id: string | null;
-  channel: "email" | "sms" | "voicemail";
+  /** `webhook` rows are a sequence's webhook step: to_address is the URL, body_text the JSON. */
+  channel: "email" | "sms" | "voicemail" | "webhook";
   /** enrollment:step:visit — the outbox's exactly-once key. */
   idempotency_key: string;
   status: "queued" | "sending" | "sent" | "uncertain" | "failed" | "bounced" | "held" | "cancelled";
   mailbox_id: string | null;
   variant: string | null;
   to_address: string | null;
+  /** Recipient's email domain, for the per-domain hourly cap. */
+  to_domain: string | null;
   from_address: string | null;
   subject: string | null;
   body_text: string | null;
@@ -165,7 +168,7 @@ export interface CapturedMessagesTable {
   id: string;
   workspace_id: string;
   message_id: string;
-  channel: "email" | "sms" | "voicemail";
+  channel: "email" | "sms" | "voicemail" | "webhook";
   to_address: string;
   raw: string;
   captured_at: number;

@@ -188,6 +188,7 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn("mailbox_id", "text")
     .addColumn("variant", "text")
     .addColumn("to_address", "text")
+    .addColumn("to_domain", "text")
     .addColumn("from_address", "text")
     .addColumn("subject", "text")
     .addColumn("body_text", "text")
@@ -209,6 +210,11 @@ export async function up(db: AnyDb): Promise<void> {
     .createIndex("messages_contact_sent")
     .on("messages")
     .columns(["contact_id", "channel", "sent_at"])
+    .execute();
+  await db.schema
+    .createIndex("messages_domain_sent")
+    .on("messages")
+    .columns(["to_domain", "sent_at"])
     .execute();
   await db.schema.createIndex("messages_enrollment").on("messages").column("enrollment_id").execute();
   await db.schema.createIndex("messages_message_id").on("messages").column("message_id_header").execute();

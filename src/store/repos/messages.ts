@@ -23,6 +23,7 @@ export async function insertOutboxMessage(
     mailbox_id: null,
     variant: null,
     to_address: null,
+    to_domain: null,
     from_address: null,
     subject: null,
     body_text: null,
@@ -146,6 +147,24 @@ export async function countSentFromMailbox(
   return Number(row.n);
 }
 
+/** How many messages went to a recipient domain since a time (per-domain hourly cap). */
+export async function countSentToDomain(
+  db: Executor,
+  workspaceId: string,
+  domain: string,
+  sinceUtcMs: number,
+): Promise<number> {
+  const row = await db
+    .selectFrom("messages")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("to_domain", "=", domain)
+    .where("workspace_id", "=", workspaceId)
+    .where("status", "in", ["sent", "uncertain"])
+    .where("sent_at", ">=", sinceUtcMs)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** Messages an operator must look at: sends whose outcome is unknown after a crash. */
 export async function uncertainMessages(db: Executor, workspaceId: string): Promise<MessageRow[]> {
   return db
@@ -155,4 +174,46 @@ export async function uncertainMessages(db: Executor, workspaceId: string): Prom
     .where("status", "=", "uncertain")
     .orderBy("updated_at")
     .execute();
+}
+
+/** Send times of messages matching a filter since a time: the input of rolling caps. */
+export async function sentTimes(
+  db: Executor,
+  filter: {
+    contactId?: string;
+    channel?: MessageRow["channel"];
+    mailboxId?: string;
+    toDomain?: string;
+    workspaceId?: string;
+  },
+  sinceUtcMs: number,
+): Promise<number[]> {
+  let q = db
+    .selectFrom("messages")
+    .select("sent_at")
+    .where("status", "in", ["sent", "uncertain"])
+    .where("sent_at", ">", sinceUtcMs);
+  if (filter.contactId) q = q.where("contact_id", "=", filter.contactId);
+  if (filter.channel) q = q.where("channel", "=", filter.channel);
+  if (filter.mailboxId) q = q.where("mailbox_id", "=", filter.mailboxId);
+  if (filter.toDomain) q = q.where("to_domain", "=", filter.toDomain);
+  if (filter.workspaceId) q = q.where("workspace_id", "=", filter.workspaceId);
+  const rows = await q.execute();
+  return rows.map((r) => Number(r.sent_at));
+}
+
+/** The latest sent email of an enrollment: what a `thread: true` step replies to. */
+export async function lastSentEmailOfEnrollment(
+  db: Executor,
+  enrollmentId: string,
+): Promise<MessageRow | undefined> {
+  return db
+    .selectFrom("messages")
+    .selectAll()
+    .where("enrollment_id", "=", enrollmentId)
+    .where("channel", "=", "email")
+    .where("status", "in", ["sent", "uncertain"])
+    .orderBy("sent_at", "desc")
+    .orderBy("id", "desc")
+    .executeTakeFirst();
 }

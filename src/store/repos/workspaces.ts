@@ -1,5 +1,6 @@
 // Workspaces: the tenant, its mode (sandbox or live), time zone, test clock and settings.
 
+import { randomBytes } from "node:crypto";
 import type { Executor } from "../executor.ts";
 import { newId } from "../ids.ts";
 import { readJsonObject, writeJson } from "../json.ts";
@@ -11,6 +12,8 @@ export interface WorkspaceSettings {
   caps?: { emailsPer7Days?: number; smsPer7Days?: number; perDomainPerHour?: number };
   publicUrl?: string;
   emailDomain?: string;
+  /** HMAC key for the tokens in public URLs (unsubscribe, tracking). Never leaves the server. */
+  secret?: string;
   [key: string]: unknown;
 }
 
@@ -25,7 +28,7 @@ export async function createWorkspace(
     mode: input.mode ?? "sandbox",
     time_zone: input.timeZone ?? "UTC",
     clock_at: null,
-    settings_json: writeJson(input.settings ?? {}),
+    settings_json: writeJson({ secret: randomBytes(32).toString("hex"), ...(input.settings ?? {}) }),
     created_at: nowUtcMs,
   };
   await db.insertInto("workspaces").values(row).execute();

@@ -1,0 +1,90 @@
+// Live email over SMTP with nodemailer: one pooled transport per mailbox's settings, reused
+// across sends. SMTP replies are sorted into permanent (5xx) and transient (4xx, network).
+
+import nodemailer, { type Transporter } from "nodemailer";
+import type SMTPPool from "nodemailer/lib/smtp-pool/index.js";
+import type { SmtpSettings } from "../../store/repos/mailboxes.ts";
+import type { DeliveryResult, EmailDelivery, EmailTransport } from "../delivery.ts";
+
+export interface DkimSettings {
+  domainName: string;
+  keySelector: string;
+  privateKey: string;
+}
+
+type Pooled = Transporter<SMTPPool.SentMessageInfo>;
+
+export class SmtpEmailTransport implements EmailTransport {
+  readonly #pools = new Map<string, Pooled>();
+
+  constructor(
+    private readonly settingsFor: (mailboxId: string | null) => SmtpSettings | null,
+    private readonly dkim: DkimSettings | null = null,
+    private readonly timeoutsMs = { connection: 10_000, socket: 60_000 },
+  ) {}
+
+  #pool(mailboxId: string | null): Pooled | null {
+    const settings = this.settingsFor(mailboxId);
+    if (!settings) return null;
+    const key = JSON.stringify(settings);
+    let pool = this.#pools.get(key);
+    if (!pool) {
+      pool = nodemailer.createTransport({
+        pool: true,
+        maxConnections: 3,
+        host: settings.host,
+        port: settings.port,
+        secure: settings.secure ?? settings.port === 465,
+        ...(settings.user ? { auth: { user: settings.user, pass: settings.pass ?? "" } } : {}),
+        connectionTimeout: this.timeoutsMs.connection,
+        socketTimeout: this.timeoutsMs.socket,
+        greetingTimeout: this.timeoutsMs.connection,
+        // Test servers and internal relays often use self-signed certificates.
+        tls: { rejectUnauthorized: false },
+        ...(this.dkim ? { dkim: this.dkim } : {}),
+        logger: false,
+      });
+      this.#pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  async sendEmail(delivery: EmailDelivery): Promise<DeliveryResult> {
+    const pool = this.#pool(delivery.mailboxId);
+    if (!pool)
+      return { ok: false, permanent: true, code: "no_smtp", message: "the mailbox has no SMTP settings" };
+    try {
+      const info = await pool.sendMail({
+        envelope: { from: delivery.from, to: [delivery.to] },
+        raw: delivery.raw,
+      });
+      if (info.rejected && info.rejected.length > 0) {
+        return {
+          ok: false,
+          permanent: true,
+          code: "rejected",
+          message: `recipient rejected: ${info.response ?? ""}`,
+        };
+      }
+      return { ok: true, providerMessageId: info.messageId ?? null, response: info.response ?? null };
+    } catch (error) {
+      return classifySmtpError(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const pool of this.#pools.values()) pool.close();
+    this.#pools.clear();
+  }
+}
+
+export function classifySmtpError(error: unknown): DeliveryResult & { ok: false } {
+  const err = error as { responseCode?: number; code?: string; response?: string; message?: string };
+  const message = (err.response ?? err.message ?? String(error)).slice(0, 500);
+  if (typeof err.responseCode === "number") {
+    const permanent = err.responseCode >= 500 && err.responseCode < 600;
+    return { ok: false, permanent, code: String(err.responseCode), message };
+  }
+  // Network trouble (ECONNECTION, ETIMEDOUT, ESOCKET, dropped connection): try again later.
+  return { ok: false, permanent: false, code: err.code ?? null, message };
+}
