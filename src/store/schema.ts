@@ -117,6 +117,8 @@ export interface EnrollmentsTable {
   current_step: string | null;
   /** The enrollment state machine's state (domain/enrollment/types.ts). */
   state_json: string;
+  /** Optimistic concurrency: incremented by every state write. */
+  revision: number;
   /** When the scheduler must run this enrollment next; null = waiting on something else. */
   next_run_at: number | null;
   paused_until: number | null;

@@ -232,6 +232,11 @@ describeEachEngine("store", (store) => {
       first.id,
       { ...activeState(null), status: "exited", exitReason: "replied" },
       T0 + 1,
+      0,
+    );
+    // A write based on a stale revision is refused rather than losing the exit.
+    await expect(saveEnrollmentState(db, first.id, activeState(T0), T0 + 1, 0)).rejects.toThrow(
+      /changed while/,
     );
     const again = await insertEnrollment(db, input, T0 + 2);
     expect(again.id).not.toBe(first.id);

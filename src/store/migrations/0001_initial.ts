@@ -146,6 +146,8 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn("status", "text", (c) => c.notNull())
     .addColumn("current_step", "text")
     .addColumn("state_json", "text", (c) => c.notNull())
+    // Bumped by every state write: a write based on a stale read fails instead of losing an exit.
+    .addColumn("revision", "integer", (c) => c.notNull().defaultTo(0))
     .addColumn("next_run_at", "bigint")
     .addColumn("paused_until", "bigint")
     .addColumn("exit_reason", "text")

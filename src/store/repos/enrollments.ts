@@ -5,6 +5,7 @@ import type { EnrollmentState } from "../../domain/enrollment/types.ts";
 import type { Executor } from "../executor.ts";
 import { newId } from "../ids.ts";
 import type { EnrollmentRow, EnrollmentsTable } from "../schema.ts";
+import { ConcurrentUpdateError } from "../transact.ts";
 
 export function readEnrollmentState(row: EnrollmentRow): EnrollmentState {
   return JSON.parse(row.state_json) as EnrollmentState;
@@ -63,19 +64,33 @@ export async function insertEnrollment(
     sequence_version_id: input.sequenceVersionId,
     enrolled_by: input.enrolledBy ?? null,
     enrolled_at: input.state.enrolledAtUtcMs,
+    revision: 0,
     ...stateColumns(input.state, nowUtcMs),
   };
   await db.insertInto("enrollments").values(row).execute();
   return row;
 }
 
+/**
+ * Writes a new state if nobody wrote one since `expectedRevision` was read; otherwise throws
+ * ConcurrentUpdateError and the caller's transaction is retried on fresh data.
+ */
 export async function saveEnrollmentState(
   db: Executor,
   id: string,
   state: EnrollmentState,
   nowUtcMs: number,
-): Promise<void> {
-  await db.updateTable("enrollments").set(stateColumns(state, nowUtcMs)).where("id", "=", id).execute();
+  expectedRevision: number,
+): Promise<number> {
+  const result = await db
+    .updateTable("enrollments")
+    .set({ ...stateColumns(state, nowUtcMs), revision: expectedRevision + 1 })
+    .where("id", "=", id)
+    .where("revision", "=", expectedRevision)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1)
+    throw new ConcurrentUpdateError(`enrollment ${id} changed while it was being decided`);
+  return expectedRevision + 1;
 }
 
 export async function getEnrollment(
