@@ -3,8 +3,16 @@
 
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../store/databaseUrl.ts";
+import { registerClock } from "./commands/clock.ts";
+import { registerEnroll } from "./commands/enroll.ts";
+import { registerInbound } from "./commands/inbound.ts";
+import { registerKeys } from "./commands/keys.ts";
 import { registerMigrate } from "./commands/migrate.ts";
+import { registerSequences } from "./commands/sequences.ts";
+import { registerSimulate } from "./commands/simulate.ts";
 import { registerStart } from "./commands/start.ts";
+import { registerValidate } from "./commands/validate.ts";
+import { registerWorker } from "./commands/worker.ts";
 import { UserError } from "./userError.ts";
 
 const program = new Command()
@@ -14,7 +22,15 @@ const program = new Command()
   .showHelpAfterError("(run with --help for usage)");
 
 registerStart(program);
+registerWorker(program);
 registerMigrate(program);
+registerValidate(program);
+registerSimulate(program);
+registerSequences(program);
+registerEnroll(program);
+registerClock(program);
+registerKeys(program);
+registerInbound(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -24,7 +24,8 @@ export type IdPrefix =
   | "key"
   | "whk"
   | "whd"
-  | "aud";
+  | "aud"
+  | "inb";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${nextUlid().toLowerCase()}`;

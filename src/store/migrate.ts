@@ -4,11 +4,13 @@
 import { type Kysely, type Migration, type MigrationResultSet, Migrator } from "kysely";
 import * as initial from "./migrations/0001_initial.ts";
 import * as api from "./migrations/0002_api.ts";
+import * as inbound from "./migrations/0003_inbound.ts";
 import type { Database } from "./schema.ts";
 
 const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_api": api,
+  "0003_inbound": inbound,
 };
 
 export interface MigrateReport {

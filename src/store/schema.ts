@@ -290,6 +290,38 @@ export interface AuditLogTable {
   at: number;
 }
 
+export interface InboundMessagesTable {
+  id: string;
+  workspace_id: string;
+  mailbox_id: string | null;
+  /** `imap` or `api` (the raw-MIME endpoint). */
+  source: string;
+  message_id_header: string | null;
+  from_address: string | null;
+  subject: string | null;
+  class: "bounce_hard" | "bounce_soft" | "auto_reply" | "unsubscribe_request" | "human_reply";
+  intent: string | null;
+  /** The rule that decided, in words. */
+  rule: string;
+  return_date: string | null;
+  contact_id: string | null;
+  /** Our outbox row the message answers or reports on. */
+  matched_message_id: string | null;
+  /** The reply without quoted history and signature. */
+  snippet: string | null;
+  details_json: string;
+  raw: string;
+  received_at: number;
+}
+
+export interface ImapStateTable {
+  mailbox_id: string;
+  folder: string;
+  uid_validity: number;
+  last_uid: number;
+  updated_at: number;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   users: UsersTable;
@@ -310,6 +342,8 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   audit_log: AuditLogTable;
+  inbound_messages: InboundMessagesTable;
+  imap_state: ImapStateTable;
 }
 
 export type Workspace = Selectable<WorkspacesTable>;

@@ -3,7 +3,7 @@
 // the dovecot-imapd package; nothing here touches the system's Dovecot configuration.
 
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,7 +32,9 @@ function dovecotBinary(): string {
   try {
     return execFileSync("sh", ["-c", "command -v dovecot"]).toString().trim() || "/usr/sbin/dovecot";
   } catch {
-    throw new Error("Dovecot is required by the IMAP tests: apt-get install -y dovecot-imapd (.ci/run does this)");
+    throw new Error(
+      "Dovecot is required by the IMAP tests: apt-get install -y dovecot-imapd (.ci/run does this)",
+    );
   }
 }
 
@@ -46,9 +48,11 @@ export async function startDovecot(): Promise<DovecotServer> {
   const port = await freePort();
   const user = "nudge";
   const pass = "imap-test-secret";
+  // The temp dir is private to root by default; the mail processes (as nobody) must traverse it.
+  chmodSync(dir, 0o755);
   for (const sub of ["run", "state", "home"]) mkdirSync(join(dir, sub));
   // Mail processes run as `nobody`; they must own the mail home.
-  chownSync(join(dir, "home"), idOf("nobody", "-u"), idOf("nogroup", "-g"));
+  chownSync(join(dir, "home"), idOf("nobody", "-u"), idOf("nobody", "-g"));
   writeFileSync(join(dir, "users"), `${user}:{PLAIN}${pass}\n`);
   writeFileSync(
     join(dir, "dovecot.conf"),
@@ -68,7 +72,7 @@ export async function startDovecot(): Promise<DovecotServer> {
       "}",
       "userdb {",
       "  driver = static",
-      `  args = uid=nobody gid=nogroup home=${dir}/home/%u`,
+      `  args = uid=nobody gid=${idOf("nobody", "-g")} home=${dir}/home/%u`,
       "}",
       "mail_location = maildir:~/Maildir",
       "service imap-login {",

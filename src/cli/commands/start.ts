@@ -1,31 +1,90 @@
-// `nudge start`: runs Nudge in one process. Until the HTTP server and worker land, it prepares
-// the database and says plainly what is available today.
+// `nudge start`: everything in one process — the HTTP API (and the web UI when it is built),
+// the scheduler and the sender — on SQLite (./nudge.db) and in sandbox mode by default. The
+// first run creates a workspace, an admin API key and, unless --no-demo, a demo to play with.
 
 import type { Command } from "commander";
+import { pino } from "pino";
+import { buildServer } from "../../api/server.ts";
+import { systemClock } from "../../engine/clock.ts";
+import { createFirstWorkspace } from "../../engine/seedDemo.ts";
+import { Worker } from "../../engine/worker.ts";
+import { startImapPollers } from "../../inbound/imapPollers.ts";
 import { parseDatabaseUrl, redact } from "../../store/databaseUrl.ts";
 import { migrateToLatest } from "../../store/migrate.ts";
 import { openStore } from "../../store/openStore.ts";
+import { listWorkspaces } from "../../store/repos/workspaces.ts";
+import { UserError } from "../userError.ts";
+import { installShutdown, mailboxSmtpTransport } from "./worker.ts";
 
 export function registerStart(program: Command): void {
   program
     .command("start")
-    .description("run Nudge (today: prepares the database; the API server and worker are not built yet)")
-    .action(async () => {
+    .description("run the API, worker and UI in one process (SQLite and sandbox by default)")
+    .option("--port <port>", "HTTP port (env PORT)", process.env.PORT ?? "3000")
+    .option("--host <host>", "address to listen on (env HOST)", process.env.HOST ?? "127.0.0.1")
+    .option("--no-demo", "first run: create an empty workspace instead of the demo")
+    .option("--no-worker", "serve the API only (run `nudge worker` elsewhere)")
+    .action(async (opts: { port: string; host: string; demo: boolean; worker: boolean }) => {
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UserError(`--port ${opts.port} is not a port number`);
+      const logger = pino({ level: process.env.LOG_LEVEL ?? "info" }, pino.destination(2));
       const config = parseDatabaseUrl(process.env.DATABASE_URL);
       const engine = await openStore(config);
-      try {
-        await migrateToLatest(engine.db);
-      } finally {
-        await engine.close();
+      await migrateToLatest(engine.db);
+      const publicUrl = process.env.NUDGE_PUBLIC_URL ?? `http://localhost:${port}`;
+
+      let firstRun: Awaited<ReturnType<typeof createFirstWorkspace>> | null = null;
+      if ((await listWorkspaces(engine.db)).length === 0) {
+        firstRun = await engine.db
+          .transaction()
+          .execute((trx) => createFirstWorkspace(trx, { demo: opts.demo }, systemClock.nowUtcMs()));
       }
+
+      const app = await buildServer({ engine, clock: systemClock, publicUrl, logger });
+      try {
+        await app.listen({ port, host: opts.host });
+      } catch (error) {
+        await engine.close();
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "EADDRINUSE")
+          throw new UserError(`port ${port} is in use; pick another with --port or PORT`);
+        throw error;
+      }
+      const emailTransport = mailboxSmtpTransport(engine);
+      const worker = opts.worker
+        ? new Worker({ engine, clock: systemClock, emailTransport, publicUrl, logger })
+        : null;
+      await worker?.start();
+      const stopImap = worker ? await startImapPollers(engine, systemClock, logger) : async () => {};
+
+      const address = app.server.address();
+      const actualPort = typeof address === "object" && address ? address.port : port;
+      const url = `http://${opts.host === "0.0.0.0" ? "localhost" : opts.host}:${actualPort}`;
       const where = config.engine === "sqlite" ? `sqlite:${config.path}` : redact(config.url);
-      process.stdout.write(
-        [
-          `Nudge database ready at ${where}.`,
-          "The HTTP API, the worker and the web UI are not built yet, so there is nothing to serve.",
-          "What works today: nudge migrate (see docs/architecture.md).",
+      const lines = [`Nudge is running at ${url}  (database ${where})`, `API reference: ${url}/docs`];
+      if (firstRun) {
+        lines.push(
           "",
-        ].join("\n"),
-      );
+          `First run: created workspace ${firstRun.workspace.id} in SANDBOX mode (messages are captured, never sent).`,
+          `Admin API key (shown once): ${firstRun.adminKey}`,
+        );
+        if (firstRun.demo) {
+          lines.push(
+            `Demo: sequence "${firstRun.demo.sequenceKey}" is active; test contact ${firstRun.demo.contactEmail}.`,
+            "Try the 60-second tour in README.md.",
+          );
+        }
+      } else {
+        lines.push("Need an API key? npx nudge keys create --name me");
+      }
+      process.stdout.write(`${lines.join("\n")}\n`);
+      installShutdown(async () => {
+        await stopImap();
+        await worker?.stop();
+        await app.close();
+        await emailTransport.close();
+        await engine.close();
+      }, logger);
     });
 }

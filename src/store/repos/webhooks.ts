@@ -62,7 +62,8 @@ export async function enqueueWebhookDeliveries(
         payload_json: writeJson(payload),
         status: "pending",
         attempt_count: 0,
-        next_attempt_at: nowUtcMs,
+        // Due at once on any clock: a sandbox on a test clock ahead of real time still notifies now.
+        next_attempt_at: 0,
         response_status: null,
         last_error: null,
         created_at: nowUtcMs,

@@ -1,0 +1,78 @@
+// `nudge worker`: the scheduler and sender only, no HTTP. On PostgreSQL run as many as you
+// like, on as many machines as you like; they never take the same work.
+
+import type { Command } from "commander";
+import { pino } from "pino";
+import { SmtpEmailTransport } from "../../channels/email/smtpTransport.ts";
+import { systemClock } from "../../engine/clock.ts";
+import { Worker } from "../../engine/worker.ts";
+import { startImapPollers } from "../../inbound/imapPollers.ts";
+import type { StoreEngine } from "../../store/dialect/storeEngine.ts";
+import { migrateToLatest } from "../../store/migrate.ts";
+import { openStore } from "../../store/openStore.ts";
+import { smtpSettingsOf } from "../../store/repos/mailboxes.ts";
+import type { MailboxRow } from "../../store/schema.ts";
+
+/** Live SMTP with each mailbox's settings, looked up from a cache refreshed every minute. */
+export function mailboxSmtpTransport(engine: StoreEngine): SmtpEmailTransport {
+  let mailboxes = new Map<string, MailboxRow>();
+  const refresh = async () => {
+    const rows = await engine.db.selectFrom("mailboxes").selectAll().execute();
+    mailboxes = new Map(rows.map((m) => [m.id, m]));
+  };
+  void refresh();
+  setInterval(() => void refresh().catch(() => {}), 60_000).unref();
+  return new SmtpEmailTransport((mailboxId) => {
+    const row = mailboxId ? mailboxes.get(mailboxId) : undefined;
+    return row ? smtpSettingsOf(row) : null;
+  });
+}
+
+export function installShutdown(stop: () => Promise<void>, logger: pino.Logger): void {
+  let stopping = false;
+  const onSignal = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "stopping: finishing the work in hand");
+    stop()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      });
+  };
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  process.on("SIGINT", () => onSignal("SIGINT"));
+}
+
+export function registerWorker(program: Command): void {
+  program
+    .command("worker")
+    .description("run the scheduler and sender only (scale out on PostgreSQL: run several)")
+    .option("--batch <n>", "enrollments claimed per pass", "100")
+    .option("--poll <ms>", "fallback poll interval in ms", "5000")
+    .action(async (opts: { batch: string; poll: string }) => {
+      const logger = pino({ level: process.env.LOG_LEVEL ?? "info" }, pino.destination(2));
+      const engine = await openStore(process.env.DATABASE_URL);
+      await migrateToLatest(engine.db);
+      const emailTransport = mailboxSmtpTransport(engine);
+      const worker = new Worker({
+        engine,
+        clock: systemClock,
+        emailTransport,
+        publicUrl: process.env.NUDGE_PUBLIC_URL ?? "http://localhost:3000",
+        logger,
+        batchSize: Number(opts.batch),
+        pollMs: Number(opts.poll),
+      });
+      await worker.start();
+      const stopImap = await startImapPollers(engine, systemClock, logger);
+      logger.info({ engine: engine.kind, pid: process.pid }, "worker started");
+      installShutdown(async () => {
+        await stopImap();
+        await worker.stop();
+        await emailTransport.close();
+        await engine.close();
+      }, logger);
+    });
+}

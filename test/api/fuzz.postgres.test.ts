@@ -1,0 +1,3 @@
+import { fuzzSuite } from "./fuzzSuite.ts";
+
+fuzzSuite("postgres");
