@@ -330,7 +330,7 @@ async function recordDelivery(
   report: SendReport,
 ): Promise<void> {
   const current = await getMessage(trx, send.message.id);
-  if (!current || current.status !== "sending") return;
+  if (current?.status !== "sending") return;
   if (result.ok) {
     await updateMessage(
       trx,
