@@ -322,6 +322,16 @@ export interface ImapStateTable {
   updated_at: number;
 }
 
+/** Stored answers to POSTs sent with an Idempotency-Key (migration 0002_api). */
+export interface IdempotencyKeysTable {
+  workspace_id: string;
+  key: string;
+  request_hash: string;
+  status_code: number;
+  response_json: string;
+  created_at: number;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   users: UsersTable;
@@ -344,6 +354,7 @@ export interface Database {
   audit_log: AuditLogTable;
   inbound_messages: InboundMessagesTable;
   imap_state: ImapStateTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 export type Workspace = Selectable<WorkspacesTable>;

@@ -315,7 +315,7 @@ describeEachEngine("sequences, enrollments, events, tasks and the sandbox", (sto
       contentType: "message/rfc822",
     });
     expect(dry.status).toBe(200);
-    expect(dry.json.classification.class).toBe("auto_reply");
+    expect(dry.json.class).toBe("auto_reply");
     expect(dry.json.message).toMatchObject({ from: "olga@away.test", subject: "Automatic reply: Hello" });
     expect((await countInbound()).n).toBe(0);
     const garbage = await api.call("POST", "/v1/inbound/classify", { body: { raw: "not an email at all" } });

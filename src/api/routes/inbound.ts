@@ -42,20 +42,18 @@ const ClassificationOut = z
   })
   .meta({ id: "InboundClassification" });
 
-const ClassifyOut = z
-  .object({
-    classification: ClassificationOut,
-    message: z.object({
-      from: z.string().nullable(),
-      to: z.array(z.string()),
-      subject: z.string(),
-      message_id: z.string().nullable(),
-      in_reply_to: z.string().nullable(),
-      date: z.string().nullable(),
-    }),
-    warnings: z.array(z.string()),
-  })
-  .meta({ id: "InboundDryRun" });
+// The dry run answers the same fields as `nudge inbound classify --json` at the top level.
+const ClassifyOut = ClassificationOut.extend({
+  message: z.object({
+    from: z.string().nullable(),
+    to: z.array(z.string()),
+    subject: z.string(),
+    message_id: z.string().nullable(),
+    in_reply_to: z.string().nullable(),
+    date: z.string().nullable(),
+  }),
+  warnings: z.array(z.string()),
+}).meta({ id: "InboundDryRun" });
 
 const IntakeOut = z
   .object({
@@ -140,49 +138,51 @@ export const inboundRoutes: FastifyPluginAsyncZod = async (app) => {
       });
       if (!result.ok) throw unreadable(result.error.message);
       return {
-        classification: toClassificationOut(result.classification),
+        ...toClassificationOut(result.classification),
         message: summaryOf(result.message),
         warnings: result.warnings,
       };
     },
   );
 
-  app.post(
-    "/v1/inbound/messages",
-    {
-      bodyLimit: RAW_BODY_LIMIT_BYTES,
-      config: { allow: ["ingest"] },
-      schema: {
-        tags: ["inbound"],
-        summary: "Take in a raw email as the IMAP poller would: store, match, and act on it",
-        consumes: ["message/rfc822", "text/plain", "application/json"],
-        body: RawMessage,
-        response: withProblems({ 200: IntakeOut }),
+  // `/v1/inbound/email` is the name issue readers and providers' docs use; `/messages` the REST one.
+  for (const url of ["/v1/inbound/email", "/v1/inbound/messages"])
+    app.post(
+      url,
+      {
+        bodyLimit: RAW_BODY_LIMIT_BYTES,
+        config: { allow: ["ingest"] },
+        schema: {
+          tags: ["inbound"],
+          summary: "Take in a raw email as the IMAP poller would: store, match, and act on it",
+          consumes: ["message/rfc822", "text/plain", "application/json"],
+          body: RawMessage,
+          response: withProblems({ 200: IntakeOut }),
+        },
       },
-    },
-    async (request) => {
-      const workspace = await workspaceOf(request);
-      const now = app.nudge.now(workspace);
-      const raw = rawOf(request.body);
-      const result = await commitWrite(request, async (trx) => {
-        const outcome = await processInboundEmail(trx, workspace, raw, { source: "api" }, now);
-        // Unreadable input is found before anything is written.
-        if (outcome.error !== undefined) throw unreadable(outcome.error);
-        return {
-          statusCode: 200,
-          body: {
-            id: outcome.inbound?.id ?? null,
-            duplicate: outcome.duplicate,
-            classification: outcome.classification ? toClassificationOut(outcome.classification) : null,
-            contact_id: outcome.contactId,
-            matched_message_id: outcome.matchedMessageId,
-            matched_by: outcome.matchedBy,
-            actions: outcome.actions,
-          },
-        };
-      });
-      await wakeWorker(app.nudge.engine);
-      return result.body;
-    },
-  );
+      async (request) => {
+        const workspace = await workspaceOf(request);
+        const now = app.nudge.now(workspace);
+        const raw = rawOf(request.body);
+        const result = await commitWrite(request, async (trx) => {
+          const outcome = await processInboundEmail(trx, workspace, raw, { source: "api" }, now);
+          // Unreadable input is found before anything is written.
+          if (outcome.error !== undefined) throw unreadable(outcome.error);
+          return {
+            statusCode: 200,
+            body: {
+              id: outcome.inbound?.id ?? null,
+              duplicate: outcome.duplicate,
+              classification: outcome.classification ? toClassificationOut(outcome.classification) : null,
+              contact_id: outcome.contactId,
+              matched_message_id: outcome.matchedMessageId,
+              matched_by: outcome.matchedBy,
+              actions: outcome.actions,
+            },
+          };
+        });
+        await wakeWorker(app.nudge.engine);
+        return result.body;
+      },
+    );
 };

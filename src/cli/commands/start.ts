@@ -4,6 +4,8 @@
 
 import type { Command } from "commander";
 import { pino } from "pino";
+import { Registry } from "prom-client";
+import { workerMetrics } from "../../api/metrics.ts";
 import { buildServer } from "../../api/server.ts";
 import { systemClock } from "../../engine/clock.ts";
 import { createFirstWorkspace } from "../../engine/seedDemo.ts";
@@ -41,7 +43,8 @@ export function registerStart(program: Command): void {
           .execute((trx) => createFirstWorkspace(trx, { demo: opts.demo }, systemClock.nowUtcMs()));
       }
 
-      const app = await buildServer({ engine, clock: systemClock, publicUrl, logger });
+      const metricsRegistry = new Registry();
+      const app = await buildServer({ engine, clock: systemClock, publicUrl, logger, metricsRegistry });
       try {
         await app.listen({ port, host: opts.host });
       } catch (error) {
@@ -53,7 +56,14 @@ export function registerStart(program: Command): void {
       }
       const emailTransport = mailboxSmtpTransport(engine);
       const worker = opts.worker
-        ? new Worker({ engine, clock: systemClock, emailTransport, publicUrl, logger })
+        ? new Worker({
+            engine,
+            clock: systemClock,
+            emailTransport,
+            publicUrl,
+            logger,
+            metrics: workerMetrics(metricsRegistry),
+          })
         : null;
       await worker?.start();
       const stopImap = worker ? await startImapPollers(engine, systemClock, logger) : async () => {};

@@ -2,25 +2,12 @@
 // the same key and body gets the first answer again, a reuse with another body is refused.
 
 import type { Executor } from "../executor.ts";
-
-/** The table migration 0002_api adds; kept here until the shared schema type lists it. */
-export interface IdempotencyKeysTable {
-  workspace_id: string;
-  key: string;
-  request_hash: string;
-  status_code: number;
-  response_json: string;
-  created_at: number;
-}
+import type { IdempotencyKeysTable } from "../schema.ts";
 
 export type IdempotencyRecord = IdempotencyKeysTable;
 
 /** How long a key is remembered; a retry after this is a new request. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
-
-function withTable(db: Executor) {
-  return db.withTables<{ idempotency_keys: IdempotencyKeysTable }>();
-}
 
 /** The live record for a key, or undefined when unknown or expired. */
 export async function findIdempotencyRecord(
@@ -29,7 +16,7 @@ export async function findIdempotencyRecord(
   key: string,
   nowUtcMs: number,
 ): Promise<IdempotencyRecord | undefined> {
-  const row = await withTable(db)
+  const row = await db
     .selectFrom("idempotency_keys")
     .selectAll()
     .where("workspace_id", "=", workspaceId)
@@ -45,7 +32,7 @@ export async function findIdempotencyRecord(
  * the caller's transaction rolls back and the first answer wins.
  */
 export async function storeIdempotencyRecord(db: Executor, record: IdempotencyRecord): Promise<void> {
-  const table = withTable(db);
+  const table = db;
   await table
     .deleteFrom("idempotency_keys")
     .where("workspace_id", "=", record.workspace_id)

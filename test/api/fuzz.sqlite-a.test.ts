@@ -1,3 +1,3 @@
 import { fuzzSuite } from "./fuzzSuite.ts";
 
-fuzzSuite("sqlite");
+fuzzSuite("sqlite", { part: 0, of: 2 });
