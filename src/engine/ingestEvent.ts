@@ -2,6 +2,7 @@
 // running enrollments (exits, pauses, wait_for), stop colleagues at the same account when a
 // sequence asks for it, and enroll the contact into sequences whose trigger it matches.
 
+import { isHumanReply } from "../domain/enrollment/matchEvent.ts";
 import type { EventFact } from "../domain/enrollment/types.ts";
 import { triggerMatches } from "../domain/trigger/matchEvent.ts";
 import type { Executor } from "../store/executor.ts";
@@ -22,14 +23,6 @@ export interface IngestResult {
   affected: Array<{ enrollmentId: string; status: string; exitReason: string | null }>;
   enrolled: Array<{ sequence: string; result: EnrollResult }>;
   queuedMessages: number;
-}
-
-/** Event types that mean a person answered: they stop colleagues when a sequence says `account: true`. */
-export function isHumanReply(event: { type: string; data: Record<string, unknown> }): boolean {
-  if (event.type !== "email.replied" && event.type !== "reply.received" && event.type !== "sms.replied")
-    return false;
-  const cls = event.data.class;
-  return cls === undefined || cls === "human_reply";
 }
 
 export async function ingestEvent(
@@ -54,7 +47,7 @@ export async function ingestEvent(
     });
   }
 
-  if (isHumanReply(event)) await stopColleagues(trx, workspace, event, nowUtcMs, result);
+  if (isHumanReply(fact)) await stopColleagues(trx, workspace, event, nowUtcMs, result);
   if (opts.enrollTriggers !== false) await enrollByTrigger(trx, workspace, event, nowUtcMs, result);
   return result;
 }

@@ -4,6 +4,7 @@
 
 import { earliestAllowedSend, pacingGapMs } from "../domain/caps/rollingCap.ts";
 import { emailDomain } from "../domain/contact/companyDomain.ts";
+import { mergeContextOf } from "../domain/enrollment/mergeContext.ts";
 import type {
   ExitReason,
   ResolvedSchedule,
@@ -19,7 +20,7 @@ import { emailSuppression, phoneSuppression } from "../store/repos/suppressions.
 import type { EnrollmentRow, MailboxRow, MessageRow, Workspace } from "../store/schema.ts";
 import { loadDefinition } from "./definitionCache.ts";
 import { loadFacts } from "./loadFacts.ts";
-import { mergeContextOf, type RenderedTouch, renderTouch } from "./touchContent.ts";
+import { type RenderedTouch, renderTouch } from "./touchContent.ts";
 import { capsOf } from "./workspaceCaps.ts";
 
 export type TouchVerdict =

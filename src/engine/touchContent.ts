@@ -1,7 +1,6 @@
 // Renders a touch at send time from the step as its version defines it and the contact as
 // they are now: a field filled in since the touch was held goes out; one still missing holds.
 
-import type { DecideFacts } from "../domain/enrollment/types.ts";
 import type { Step } from "../domain/sequence/definition.ts";
 import type { MergeContext } from "../domain/template/index.ts";
 import { renderEmail, renderText } from "../domain/template/index.ts";
@@ -11,33 +10,6 @@ export type RenderedTouch =
   | { ok: true; channel: "sms" | "voicemail"; text: string; audioUrl: string | null }
   | { ok: true; channel: "webhook"; text: string }
   | { ok: false; reason: string };
-
-export function mergeContextOf(facts: DecideFacts, unsubscribeUrl: string): MergeContext {
-  const c = facts.contact;
-  return {
-    contact: {
-      first_name: c.first_name,
-      last_name: c.last_name,
-      email: c.email,
-      title: c.title,
-      phone: c.phone,
-      company: facts.account?.name ?? null,
-      fields: c.fields,
-    },
-    account: facts.account
-      ? {
-          name: facts.account.name,
-          domain: facts.account.domain,
-          fields: facts.account.fields as Record<string, string | number | boolean | null>,
-        }
-      : null,
-    deal: facts.deal ? { name: facts.deal.name, stage: facts.deal.stage, amount: facts.deal.amount } : null,
-    sender: facts.sender
-      ? { name: facts.sender.name, email: facts.sender.email, signature: facts.sender.signature, title: null }
-      : null,
-    unsubscribe_url: unsubscribeUrl,
-  };
-}
 
 export function renderTouch(step: Step, variantId: string | null, ctx: MergeContext): RenderedTouch {
   switch (step.kind) {
