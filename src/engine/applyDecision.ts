@@ -15,9 +15,10 @@ import { insertOutboxMessage, updateMessage } from "../store/repos/messages.ts";
 import { getSequenceByKey } from "../store/repos/sequences.ts";
 import { cancelOpenTasksOfEnrollment, createTask } from "../store/repos/tasks.ts";
 import { enqueueWebhookDeliveries } from "../store/repos/webhooks.ts";
+import { workspaceSettings } from "../store/repos/workspaces.ts";
 import type { EnrollmentRow, MessageRow, Workspace } from "../store/schema.ts";
 import { assigneeFor } from "./assignTask.ts";
-import { enrollContact } from "./enroll.ts";
+import { enrollContact, startQueuedEnrollment } from "./enroll.ts";
 
 export interface DecisionContext {
   trx: Executor;
@@ -45,6 +46,10 @@ export async function applyDecision(ctx: DecisionContext, decision: Decision): P
   const applied: AppliedDecision = { state: decision.state, queuedMessages: 0 };
   for (const effect of decision.effects) {
     await applyEffect(ctx, effect, applied);
+  }
+  const ended = decision.state.status === "completed" || decision.state.status === "exited";
+  if (ended && workspaceSettings(ctx.workspace).concurrentEnrollment === "queue") {
+    await startQueuedEnrollment(ctx.trx, ctx.workspace, ctx.contact.id, ctx.nowUtcMs);
   }
   return applied;
 }

@@ -166,3 +166,28 @@ export async function enrollContact(
   );
   return { status: "enrolled", enrollment, state: applied.state, queuedMessages: applied.queuedMessages };
 }
+
+/**
+ * Policy `queue`: when a contact's last running enrollment ends, the oldest enrollment that was
+ * queued behind it starts now, as if it had just been enrolled.
+ */
+export async function startQueuedEnrollment(
+  trx: Executor,
+  workspace: Workspace,
+  contactId: string,
+  nowUtcMs: number,
+): Promise<EnrollmentRow | null> {
+  const running = await runningEnrollmentsOfContact(trx, contactId);
+  const queued = running.filter((e) => e.status === "paused" && e.hold_reason === QUEUED_HOLD);
+  if (queued.length === 0 || running.length > queued.length) return null;
+  const next = queued[0];
+  if (!next) return null;
+  const definition = await loadDefinition(trx, next.sequence_version_id);
+  const { facts, contact } = await loadFacts(trx, workspace, contactId, {
+    sinceUtcMs: nowUtcMs,
+    enrollmentId: next.id,
+  });
+  const decision = startEnrollment(definition, nowUtcMs, facts);
+  await applyDecision({ trx, workspace, enrollment: next, definition, contact, nowUtcMs }, decision);
+  return next;
+}

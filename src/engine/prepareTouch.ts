@@ -16,10 +16,12 @@ import type { Executor } from "../store/executor.ts";
 import { getEnrollment, readEnrollmentState } from "../store/repos/enrollments.ts";
 import { getMailbox } from "../store/repos/mailboxes.ts";
 import { sentTimes } from "../store/repos/messages.ts";
+import { getSequence } from "../store/repos/sequences.ts";
 import { emailSuppression, phoneSuppression } from "../store/repos/suppressions.ts";
 import type { EnrollmentRow, MailboxRow, MessageRow, Workspace } from "../store/schema.ts";
 import { loadDefinition } from "./definitionCache.ts";
 import { loadFacts } from "./loadFacts.ts";
+import { PAUSED_SEQUENCE_RECHECK_MS } from "./runDueEnrollments.ts";
 import { type RenderedTouch, renderTouch } from "./touchContent.ts";
 import { capsOf } from "./workspaceCaps.ts";
 
@@ -63,6 +65,10 @@ export async function prepareTouch(
       untilUtcMs: enrollment.paused_until ?? nowUtcMs + 86_400_000,
       reason: "enrollment_paused",
     };
+  }
+  const sequence = await getSequence(trx, workspace.id, enrollment.sequence_id);
+  if (sequence?.status === "paused") {
+    return { kind: "defer", untilUtcMs: nowUtcMs + PAUSED_SEQUENCE_RECHECK_MS, reason: "sequence_paused" };
   }
   const definition = await loadDefinition(trx, enrollment.sequence_version_id);
   const step = definition.steps.find((s) => s.id === message.step_id);

@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { StoreEngine } from "../store/dialect/storeEngine.ts";
 import type { Executor } from "../store/executor.ts";
 import { claimDueEnrollments } from "../store/ops/claimDueEnrollments.ts";
+import { getSequence } from "../store/repos/sequences.ts";
 import { getWorkspace } from "../store/repos/workspaces.ts";
 import type { EnrollmentRow, Workspace } from "../store/schema.ts";
 import { transact } from "../store/transact.ts";
@@ -43,15 +44,33 @@ export async function runDueEnrollments(engine: StoreEngine, opts: DueRunOptions
   }
 }
 
+/** How often the enrollments of a paused sequence look again whether it was re-activated. */
+export const PAUSED_SEQUENCE_RECHECK_MS = 15 * 60_000;
+
 async function tickAll(trx: Executor, rows: EnrollmentRow[], nowUtcMs: number): Promise<DueRunReport> {
   const report: DueRunReport = { processed: 0, queuedMessages: 0, failed: 0 };
   const workspaces = new Map<string, Workspace>();
+  const sequenceStatus = new Map<string, string>();
   for (const row of rows) {
     let workspace = workspaces.get(row.workspace_id);
     if (!workspace) {
       workspace = await getWorkspace(trx, row.workspace_id);
       if (!workspace) continue;
       workspaces.set(workspace.id, workspace);
+    }
+    let status = sequenceStatus.get(row.sequence_id);
+    if (status === undefined) {
+      status = (await getSequence(trx, workspace.id, row.sequence_id))?.status ?? "archived";
+      sequenceStatus.set(row.sequence_id, status);
+    }
+    if (status === "paused") {
+      // A paused sequence holds every enrollment where it stands; nothing is decided or sent.
+      await trx
+        .updateTable("enrollments")
+        .set({ next_run_at: nowUtcMs + PAUSED_SEQUENCE_RECHECK_MS })
+        .where("id", "=", row.id)
+        .execute();
+      continue;
     }
     const applied = await runEnrollment(trx, workspace, row, { kind: "tick" }, nowUtcMs);
     report.processed += 1;

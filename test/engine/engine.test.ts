@@ -1,11 +1,13 @@
 import { expect, it } from "vitest";
 import { advanceClock } from "../../src/engine/advanceClock.ts";
 import { systemClock } from "../../src/engine/clock.ts";
+import { enrollContact } from "../../src/engine/enroll.ts";
 import { ingestEvent } from "../../src/engine/ingestEvent.ts";
 import { sendDueMessages } from "../../src/engine/outboxSender.ts";
 import { listCapturedMessages } from "../../src/store/repos/capturedMessages.ts";
 import { getEnrollment } from "../../src/store/repos/enrollments.ts";
 import { messagesOfEnrollment } from "../../src/store/repos/messages.ts";
+import { setSequenceStatus } from "../../src/store/repos/sequences.ts";
 import { getWorkspace } from "../../src/store/repos/workspaces.ts";
 import { ALWAYS_OPEN, enroll, makeContact, makeSequence, makeWorkspace } from "../support/engineFixtures.ts";
 import { describeEachEngine } from "../support/testStores.ts";
@@ -131,5 +133,61 @@ describeEachEngine("engine", (store) => {
       const steps = sent.filter((m) => m.enrollment_id === e.id).map((m) => m.step_id);
       expect(steps).toEqual(["one", "two", "three"]);
     }
+  });
+
+  it("a paused sequence sends nothing until it is activated again, then carries on where it stood", async () => {
+    const { engine } = store();
+    const ws = await makeWorkspace(engine, T0, { settings: { caps: { emailsPer7Days: 10 } } });
+    const seq = await makeSequence(engine, ws, THREE_EMAILS.replace("id: three-emails", "id: pausing"), T0);
+    const dee = await makeContact(engine, ws, { email: "dee@pause.test", firstName: "Dee" }, T0);
+    const enrollment = await enroll(engine, ws, seq, dee.id, T0);
+    await advanceClock(deps(), ws.id, DAY);
+    await setSequenceStatus(engine.db, ws.id, seq.id, "paused", T0 + DAY);
+    await advanceClock(deps(), ws.id, 10 * DAY);
+    const sent = async () =>
+      (await messagesOfEnrollment(engine.db, enrollment.id)).filter((m) => m.status === "sent").length;
+    expect(await sent()).toBe(1);
+    await setSequenceStatus(engine.db, ws.id, seq.id, "active", T0 + 11 * DAY);
+    await advanceClock(deps(), ws.id, 10 * DAY);
+    expect(await sent()).toBe(3);
+  });
+
+  it("with the workspace policy `queue`, a second sequence waits until the first one ends, then starts", async () => {
+    const { engine } = store();
+    const ws = await makeWorkspace(engine, T0, {
+      settings: { concurrentEnrollment: "queue", caps: { emailsPer7Days: 10 } },
+    });
+    const first = await makeSequence(
+      engine,
+      ws,
+      THREE_EMAILS.replace("id: three-emails", "id: queue-first"),
+      T0,
+    );
+    const second = await makeSequence(
+      engine,
+      ws,
+      THREE_EMAILS.replace("id: three-emails", "id: queue-second"),
+      T0,
+    );
+    const eve = await makeContact(engine, ws, { email: "eve@queue.test", firstName: "Eve" }, T0);
+    await enroll(engine, ws, first, eve.id, T0);
+    const queued = await engine.db.transaction().execute((trx) => enrollContact(trx, ws, second, eve.id, T0));
+    expect(queued.status).toBe("queued");
+    await advanceClock(deps(), ws.id, 30 * DAY);
+    const bySequence = await engine.db
+      .selectFrom("messages")
+      .innerJoin("enrollments", "enrollments.id", "messages.enrollment_id")
+      .select(["enrollments.sequence_id", "messages.sent_at"])
+      .where("messages.contact_id", "=", eve.id)
+      .where("messages.status", "=", "sent")
+      .execute();
+    const lastOfFirst = Math.max(
+      ...bySequence.filter((r) => r.sequence_id === first.id).map((r) => Number(r.sent_at)),
+    );
+    const firstOfSecond = Math.min(
+      ...bySequence.filter((r) => r.sequence_id === second.id).map((r) => Number(r.sent_at)),
+    );
+    expect(bySequence).toHaveLength(6);
+    expect(firstOfSecond).toBeGreaterThanOrEqual(lastOfFirst);
   });
 });
