@@ -103,6 +103,8 @@ export class Worker {
       if (!this.#running) break;
       if (more) continue;
       const sleepMs = await this.#sleepBudget(pollMs);
+      // stop() may have run while the budget was computed, when there was no sleep to cut short.
+      if (!this.#running) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, sleepMs);
         this.#wake = () => {
