@@ -13,12 +13,13 @@ import { recordEvent } from "../store/repos/events.ts";
 import { getMailbox, mailboxForOwner } from "../store/repos/mailboxes.ts";
 import { insertOutboxMessage, updateMessage } from "../store/repos/messages.ts";
 import { getSequenceByKey } from "../store/repos/sequences.ts";
-import { cancelOpenTasksOfEnrollment, createTask } from "../store/repos/tasks.ts";
+import { cancelOpenTasksOfEnrollment } from "../store/repos/tasks.ts";
 import { enqueueWebhookDeliveries } from "../store/repos/webhooks.ts";
 import { workspaceSettings } from "../store/repos/workspaces.ts";
 import type { EnrollmentRow, MessageRow, Workspace } from "../store/schema.ts";
 import { assigneeFor } from "./assignTask.ts";
 import { enrollContact, startQueuedEnrollment } from "./enroll.ts";
+import { openTask } from "./openTask.ts";
 
 export interface DecisionContext {
   trx: Executor;
@@ -128,7 +129,7 @@ async function applyEffect(ctx: DecisionContext, effect: Effect, applied: Applie
     }
     case "create_task": {
       const assignee = await assigneeFor(trx, workspace.id, contact);
-      const { task, created } = await createTask(
+      await openTask(
         trx,
         {
           workspace_id: workspace.id,
@@ -146,15 +147,6 @@ async function applyEffect(ctx: DecisionContext, effect: Effect, applied: Applie
         },
         nowUtcMs,
       );
-      if (created) {
-        await enqueueWebhookDeliveries(
-          trx,
-          workspace.id,
-          "task.created",
-          { task_id: task.id, ...taskPayload(task) },
-          nowUtcMs,
-        );
-      }
       return;
     }
     case "update_contact": {
@@ -271,7 +263,7 @@ async function applyEffect(ctx: DecisionContext, effect: Effect, applied: Applie
         );
       }
       if (effect.task) {
-        await createTask(
+        await openTask(
           trx,
           {
             workspace_id: workspace.id,
@@ -391,20 +383,4 @@ function pickContactAttributes(attributes: Record<string, string | null>) {
     else out.lifecycleStage = value;
   }
   return out;
-}
-
-function taskPayload(task: {
-  type: string;
-  title: string;
-  contact_id: string;
-  due_at: number;
-  assignee_id: string | null;
-}) {
-  return {
-    type: task.type,
-    title: task.title,
-    contact_id: task.contact_id,
-    due_at: new Date(task.due_at).toISOString(),
-    assignee_id: task.assignee_id,
-  };
 }

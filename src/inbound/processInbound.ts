@@ -7,6 +7,7 @@ import { stripQuotedAndSignature } from "../domain/reply/index.ts";
 import type { Classification, ParsedInbound } from "../domain/reply/types.ts";
 import { assigneeFor } from "../engine/assignTask.ts";
 import { ingestEvent } from "../engine/ingestEvent.ts";
+import { openTask } from "../engine/openTask.ts";
 import type { Executor } from "../store/executor.ts";
 import { type Contact, getContact, getContactByEmail } from "../store/repos/contacts.ts";
 import { eventsOfContact, recordEvent } from "../store/repos/events.ts";
@@ -17,7 +18,6 @@ import {
 } from "../store/repos/inboundMessages.ts";
 import { findMessageByHeaderId, messagesOfContact, updateMessage } from "../store/repos/messages.ts";
 import { addSuppression } from "../store/repos/suppressions.ts";
-import { createTask } from "../store/repos/tasks.ts";
 import { enqueueWebhookDeliveries } from "../store/repos/webhooks.ts";
 import type { MessageRow, Workspace } from "../store/schema.ts";
 import { classifyRaw } from "./classifyRaw.ts";
@@ -207,7 +207,7 @@ async function act(
       await handoff(trx, workspace, contact, inbound, c, snippet, nowUtcMs);
       outcome.actions.push("handoff task created");
       if (c.intent === "not_now") {
-        await createTask(
+        await openTask(
           trx,
           {
             workspace_id: workspace.id,
@@ -353,7 +353,7 @@ function displayName(contact: Contact): string {
 }
 
 /** The rep's handoff: who answered, what they meant, and everything Nudge did before it. */
-async function handoff(
+export async function handoff(
   trx: Executor,
   workspace: Workspace,
   contact: Contact,
@@ -388,7 +388,7 @@ async function handoff(
       })),
   ].sort((a, b) => (a.at < b.at ? 1 : -1));
   const label = c.intent ? c.intent.replace("_", " ") : "reply";
-  await createTask(
+  await openTask(
     trx,
     {
       workspace_id: workspace.id,

@@ -12,6 +12,7 @@ import { createMailbox } from "../../src/store/repos/mailboxes.ts";
 import { messagesOfEnrollment } from "../../src/store/repos/messages.ts";
 import { emailSuppression } from "../../src/store/repos/suppressions.ts";
 import { listTasks } from "../../src/store/repos/tasks.ts";
+import { createWebhook, listWebhookDeliveries } from "../../src/store/repos/webhooks.ts";
 import { getWorkspace } from "../../src/store/repos/workspaces.ts";
 import type { Workspace } from "../../src/store/schema.ts";
 import { transact } from "../../src/store/transact.ts";
@@ -94,6 +95,12 @@ describeEachEngine("inbound pipeline", (store) => {
 
   it("a human reply through the raw-MIME path exits the enrollment and hands off to a rep with the intent", async () => {
     const { ws, contact, enrollment, first } = await sentFirstTouch("pat@reply.test");
+    const hook = await createWebhook(
+      store().engine.db,
+      ws.id,
+      { url: "http://127.0.0.1:9/hooks", secret: "s3cret", eventTypes: ["task.created", "reply.received"] },
+      T0,
+    );
     const out = await feed(
       ws,
       reply({
@@ -113,6 +120,14 @@ describeEachEngine("inbound pipeline", (store) => {
     const handoffs = await listTasks(store().engine.db, ws.id, { contactId: contact.id, type: "handoff" });
     expect(handoffs).toHaveLength(1);
     expect(handoffs[0]?.title).toMatch(/replied \((interested|meeting request)\)/);
+    // The rep's tools hear about both the reply and the handoff task.
+    const deliveries = await listWebhookDeliveries(store().engine.db, hook.id);
+    expect(deliveries.map((d) => d.event_type).sort()).toEqual(["reply.received", "task.created"]);
+    const taskHook = deliveries.find((d) => d.event_type === "task.created");
+    expect(JSON.parse(taskHook?.payload_json ?? "{}")).toMatchObject({
+      task_id: handoffs[0]?.id,
+      type: "handoff",
+    });
     // The same message delivered twice is processed once.
     const again = await feed(
       ws,
