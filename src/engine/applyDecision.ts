@@ -13,7 +13,7 @@ import { recordEvent } from "../store/repos/events.ts";
 import { getMailbox, mailboxForOwner } from "../store/repos/mailboxes.ts";
 import { insertOutboxMessage, updateMessage } from "../store/repos/messages.ts";
 import { getSequenceByKey } from "../store/repos/sequences.ts";
-import { cancelOpenTasksOfEnrollment } from "../store/repos/tasks.ts";
+import { cancelOpenTasksOfEnrollment, skipOpenTasksOfStep } from "../store/repos/tasks.ts";
 import { enqueueWebhookDeliveries } from "../store/repos/webhooks.ts";
 import { workspaceSettings } from "../store/repos/workspaces.ts";
 import type { EnrollmentRow, MessageRow, Workspace } from "../store/schema.ts";
@@ -197,6 +197,10 @@ async function applyEffect(ctx: DecisionContext, effect: Effect, applied: Applie
           );
         }
       }
+      return;
+    }
+    case "skip_task": {
+      await skipOpenTasksOfStep(trx, enrollment.id, effect.step, nowUtcMs);
       return;
     }
     case "hold": {

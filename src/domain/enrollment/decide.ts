@@ -112,8 +112,14 @@ function onTick(draft: Draft, ctx: DecisionContext): void {
       }
       return;
     }
-    case "sending":
     case "waiting_for_task":
+      // Only a step with `skip_after` has a wake-up time here: the rep did not get to it.
+      if (!early && nextRunAtUtcMs !== null) {
+        draft.effects.push({ kind: "skip_task", step: stepId });
+        onTaskCompleted(draft, ctx, stepId, "skip");
+      }
+      return;
+    case "sending":
       return;
     default: {
       const unknown: never = phase;

@@ -4,7 +4,7 @@
 import { DateTime } from "luxon";
 import type { DayWindow, Step } from "../sequence/definition.ts";
 import { missingFields, pickVariant } from "../template/index.ts";
-import { isSendingTime, nextSendingTime, nextTimeInDailyWindow } from "../time/index.ts";
+import { addDelay, isSendingTime, nextSendingTime, nextTimeInDailyWindow } from "../time/index.ts";
 import {
   type AutomaticTouchStep,
   bumpVisit,
@@ -126,7 +126,9 @@ export function createTaskTouch(
     windowEndUtcMs: window ? windowEndOn(dueAtUtcMs, ctx.schedule.zone, window) : null,
   });
   draft.state.touches.push({ step: step.id, atUtcMs: ctx.nowUtcMs, channel: step.kind });
-  setPhase(draft, "waiting_for_task", step.id, null);
+  // Without `skip_after` the sequence waits for the rep however long it takes.
+  const skipAtUtcMs = step.skipAfter ? addDelay(dueAtUtcMs, step.skipAfter, ctx.schedule) : null;
+  setPhase(draft, "waiting_for_task", step.id, skipAtUtcMs);
   return STOP;
 }
 

@@ -130,6 +130,8 @@ export type Effect =
       body: Record<string, unknown> | null;
     }
   | { kind: "hold"; step: string; reason: string }
+  /** A rep task left undone past its step's `skip_after`: closed as skipped, the sequence moves on. */
+  | { kind: "skip_task"; step: string }
   | { kind: "exit"; reason: ExitReason; detail: string | null }
   | {
       kind: "complete";

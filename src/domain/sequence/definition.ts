@@ -124,6 +124,8 @@ export type Step = StepAction & {
   wait: Delay;
   /** Where to go after this step; default the next step in the list; `end` completes. */
   next?: string;
+  /** Rep tasks only: close the task as skipped and move on when it is still open this long after it fell due. */
+  skipAfter?: Delay;
   /** Source position (1-based) of the step in its file, for error messages and the editor. */
   line?: number;
 };

@@ -404,6 +404,8 @@ const webhookSchema = z
     }),
   );
 
+const TASK_KINDS: ReadonlySet<string> = new Set(["call", "linkedin", "manual_email", "task"]);
+
 /** Keys of each action, so a key written at the step's level can be pointed to its action. */
 export const ACTION_KEYS: Readonly<Record<StepActionKey, readonly string[]>> = {
   email: ["subject", "body", "format", "thread", "variants"],
@@ -425,6 +427,7 @@ export function stepSchema(ctx: ReadingContext) {
       id: reader(readStepId),
       wait: reader(delayReader(ctx.businessWaits)).optional(),
       next: reader((v, p) => readTarget(v, p, ctx)).optional(),
+      skip_after: reader(delayReader(ctx.businessWaits)).optional(),
       email: emailSchema.optional(),
       sms: smsSchema.optional(),
       call: callSchema.optional(),
@@ -468,11 +471,32 @@ export function stepSchema(ctx: ReadingContext) {
         });
         return z.NEVER;
       }
+      if (s.skip_after !== undefined && !TASK_KINDS.has(action.kind)) {
+        zctx.issues.push({
+          code: "custom",
+          input: s,
+          path: ["skip_after"],
+          message: `\`skip_after\` closes an undone rep task, and step "${s.id}" is not a task (${action.kind})`,
+          params: { at: "key", hint: "use it on call, linkedin, manual_email or task steps" },
+        });
+        return z.NEVER;
+      }
+      if (s.skip_after?.kind === "none") {
+        zctx.issues.push({
+          code: "custom",
+          input: s,
+          path: ["skip_after"],
+          message: "`skip_after: 0` would skip the task the moment it is created",
+          params: { hint: 'give the rep time, e.g. "skip_after: 24h", or remove it to wait for the rep' },
+        });
+        return z.NEVER;
+      }
       return {
         ...action,
         id: s.id,
         wait: s.wait ?? { kind: "none" },
         ...(s.next !== undefined ? { next: s.next } : {}),
+        ...(s.skip_after !== undefined ? { skipAfter: s.skip_after } : {}),
       };
     });
 }

@@ -166,6 +166,7 @@ export function runPath(def: SequenceDefinition, world: SimulationWorld, script:
           facts = withUpdate(facts, { dealStage: effect.stage });
           break;
         case "call_webhook":
+        case "skip_task":
         case "exit":
         case "complete":
           break;

@@ -109,6 +109,23 @@ export async function completeTask(
   return Number(result.numUpdatedRows) > 0;
 }
 
+/** Closes a step's open tasks the rep did not get to in time (`skip_after`). */
+export async function skipOpenTasksOfStep(
+  db: Executor,
+  enrollmentId: string,
+  stepId: string,
+  nowUtcMs: number,
+): Promise<number> {
+  const result = await db
+    .updateTable("tasks")
+    .set({ status: "skipped", outcome: "auto_skipped", completed_at: nowUtcMs })
+    .where("enrollment_id", "=", enrollmentId)
+    .where("step_id", "=", stepId)
+    .where("status", "=", "open")
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 /** Cancels a running enrollment's open tasks when it exits. */
 export async function cancelOpenTasksOfEnrollment(
   db: Executor,

@@ -560,6 +560,43 @@ describe("tasks", () => {
     });
   }
 
+  it("waits for the rep however long it takes when the step has no skip_after", () => {
+    const def = sequence([call("call-1"), email("after")]);
+    const open = startEnrollment(def, TUE_10AM, facts()).state;
+    expect(open).toMatchObject({ phase: "waiting_for_task", nextRunAtUtcMs: null });
+    const weekLater = decide(open, def, { kind: "tick" }, TUE_10AM + 7 * 24 * HOUR, facts());
+    expect(weekLater).toEqual({ state: open, effects: [] });
+  });
+
+  it("skips a task still open skip_after its due time and moves on; a tick before that changes nothing", () => {
+    const def = sequence([call("call-1", { skipAfter: hours(24) }), email("after", { wait: days(1) })]);
+    const open = startEnrollment(def, TUE_10AM, facts()).state;
+    expect(open).toMatchObject({ phase: "waiting_for_task", nextRunAtUtcMs: TUE_10AM + 24 * HOUR });
+    expect(decide(open, def, { kind: "tick" }, TUE_10AM + 23 * HOUR, facts()).effects).toEqual([]);
+    const skipped = decide(open, def, { kind: "tick" }, TUE_10AM + 24 * HOUR, facts());
+    expect(skipped.effects).toEqual([{ kind: "skip_task", step: "call-1" }]);
+    expect(skipped.state).toMatchObject({
+      phase: "due",
+      stepId: "after",
+      nextRunAtUtcMs: local("2026-12-03T10:00"),
+    });
+  });
+
+  it("does not skip a task the rep completed in time", () => {
+    const def = sequence([call("call-1", { skipAfter: hours(24) }), email("after", { wait: days(1) })]);
+    const open = startEnrollment(def, TUE_10AM, facts()).state;
+    const done = decide(
+      open,
+      def,
+      { kind: "task_completed", step: "call-1", outcome: "connected" },
+      TUE_10AM + HOUR,
+      facts(),
+    );
+    const later = decide(done.state, def, { kind: "tick" }, TUE_10AM + 24 * HOUR, facts());
+    expect(later.effects).toEqual([]);
+    expect(later.state.stepId).toBe("after");
+  });
+
   it("exits with meeting_booked when the rep books a meeting on the call", () => {
     const def = sequence([call("call-1"), email("after")]);
     const open = startEnrollment(def, TUE_10AM, facts()).state;

@@ -516,3 +516,22 @@ describe("the whole language", () => {
     });
   });
 });
+
+describe("skip_after on rep tasks", () => {
+  it("reads a duration on a call step", () => {
+    const def = definitionOf(
+      `id: calls\nsteps:\n  - id: ring\n    skip_after: 24h\n    call: { note: Say hi }\n`,
+    );
+    expect(def.steps[0]).toMatchObject({ id: "ring", kind: "call", skipAfter: { kind: "hours", hours: 24 } });
+  });
+
+  it("refuses it on a step that is not a task, naming the line", () => {
+    expect(
+      onlyError(
+        `id: calls\nsteps:\n  - id: intro\n    skip_after: 24h\n    email: { subject: Hi, body: Hello }\n`,
+      ),
+    ).toMatch(
+      /^4:\d+ steps\[0\]\.skip_after: `skip_after` closes an undone rep task, and step "intro" is not a task \(email\)/,
+    );
+  });
+});
