@@ -6,12 +6,14 @@
 //                                        incoming webhooks (they verify their own signature)
 //   config: { allow: ["rep", "ingest"] } these scopes may call besides `admin`
 //   nothing                              GET/HEAD: `admin` and `rep`; any other method: `admin`
+// A browser signed in to the web app sends a session cookie instead of a key (routes/session.ts).
 // `admin` may call everything. Unknown routes are answered 404 before any key is asked for.
 // The caller lands in `request.auth = { workspaceId, scopes, keyId }`.
 
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { type ApiScope, findApiKey, scopesOf, touchApiKey } from "../store/repos/apiKeys.ts";
 import { ApiProblem } from "./problem.ts";
+import { authBySession } from "./routes/session.ts";
 
 /** last_used_at is a hint for people, not an audit trail: write it at most once a minute per key. */
 const TOUCH_EVERY_MS = 60_000;
@@ -42,7 +44,16 @@ export function installAuth(app: FastifyInstance): void {
     const config = request.routeOptions.config;
     if (config.public) return;
     const key = bearerToken(request.headers.authorization);
-    if (!key) throw unauthorized("send your API key as `Authorization: Bearer <key>`");
+    if (!key) {
+      // The web app signs people in with a session cookie (src/api/routes/session.ts).
+      const session = await authBySession(request);
+      if (!session) throw unauthorized("send your API key as `Authorization: Bearer <key>`");
+      request.auth = session;
+      const allowed = allowedScopes(request.method, config.allow);
+      if (!session.scopes.some((s) => allowed.includes(s)))
+        throw new ApiProblem(403, "forbidden", `this needs one of the scopes ${allowed.join(", ")}`);
+      return;
+    }
     const { engine, clock } = request.server.nudge;
     const row = await findApiKey(engine.db, key);
     if (!row) throw unauthorized("the API key is unknown or has been revoked");

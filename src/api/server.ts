@@ -34,17 +34,22 @@ import { enrollmentRoutes } from "./routes/enrollments.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { inboundRoutes } from "./routes/inbound.ts";
+import { inboxRoutes } from "./routes/inbox.ts";
 import { incomingWebhookRoutes } from "./routes/incomingWebhooks.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { mailboxRoutes } from "./routes/mailboxes.ts";
 import { outgoingWebhookRoutes } from "./routes/outgoingWebhooks.ts";
 import { sandboxRoutes } from "./routes/sandbox.ts";
 import { sequenceRoutes } from "./routes/sequences.ts";
+import { sessionRoutes } from "./routes/session.ts";
+import { smsRoutes } from "./routes/sms.ts";
 import { suppressionRoutes } from "./routes/suppressions.ts";
 import { taskRoutes } from "./routes/tasks.ts";
+import { trackingRoutes } from "./routes/tracking.ts";
 import { unsubscribeRoutes } from "./routes/unsubscribe.ts";
 import { userRoutes } from "./routes/users.ts";
 import { workspaceRoutes } from "./routes/workspace.ts";
+import { registerWebApp } from "./webApp.ts";
 
 export interface ServerDeps {
   engine: StoreEngine;
@@ -80,10 +85,28 @@ export const REDACTED_LOG_PATHS = [
   "imap_json",
   "*.smtp_json",
   "*.imap_json",
+  "req.body.dkim.private_key",
+  "body.dkim.private_key",
+  "dkim.private_key",
+  "*.dkim.private_key",
+  "dkim_json",
+  "*.dkim_json",
+  "privateKey",
+  "*.privateKey",
   "key",
   "*.key",
+  "req.body.password",
+  "req.body.new_password",
+  "req.body.current_password",
+  "req.body.token",
+  "body.password",
+  "body.new_password",
+  "body.current_password",
+  "body.token",
   "secret",
   "*.secret",
+  "auth_token",
+  "*.auth_token",
 ];
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -110,7 +133,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     if (error instanceof IdempotentReplay) return sendReplay(reply, error.record);
     return replyWithProblem(error, request, reply);
   });
-  app.setNotFoundHandler(replyNotFound);
+  // The web app (when built) answers the GETs no route claims; everything else is a 404 problem.
+  app.setNotFoundHandler(await registerWebApp(app, replyNotFound));
 
   // Sequence sources (YAML) and contact imports (CSV) arrive as text.
   app.addContentTypeParser(
@@ -180,11 +204,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(workspaceRoutes);
   await app.register(sandboxRoutes);
   await app.register(inboundRoutes);
+  await app.register(sessionRoutes);
+  await app.register(inboxRoutes);
   // Another engineer's plugins: they declare absolute paths and mark public routes with
   // `config: { public: true }` (see src/api/auth.ts).
   await app.register(incomingWebhookRoutes);
   await app.register(outgoingWebhookRoutes);
   await app.register(unsubscribeRoutes);
+  await app.register(smsRoutes);
+  await app.register(trackingRoutes);
 
   await app.ready();
   return app;

@@ -1,6 +1,8 @@
 // What every transport answers: delivered (with the provider's id), or failed — permanently
 // (the address or content is refused: never retry) or transiently (try again later).
 
+import type { DkimSigningKey } from "./email/dkimKeys.ts";
+
 export type DeliveryResult =
   | { ok: true; providerMessageId: string | null; response: string | null }
   | { ok: false; permanent: boolean; code: string | null; message: string };
@@ -13,6 +15,8 @@ export interface EmailDelivery {
   /** The complete RFC 5322 message. */
   raw: Buffer;
   mailboxId: string | null;
+  /** Sign with this DKIM key (the mailbox's); null or absent sends unsigned. */
+  dkim?: DkimSigningKey | null;
 }
 
 export interface EmailTransport {

@@ -4,6 +4,7 @@
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../store/databaseUrl.ts";
 import { registerClock } from "./commands/clock.ts";
+import { registerDoctor } from "./commands/doctor.ts";
 import { registerEnroll } from "./commands/enroll.ts";
 import { registerImport } from "./commands/importContacts.ts";
 import { registerInbound } from "./commands/inbound.ts";
@@ -35,6 +36,7 @@ registerStats(program);
 registerClock(program);
 registerKeys(program);
 registerInbound(program);
+registerDoctor(program);
 
 try {
   await program.parseAsync(process.argv);

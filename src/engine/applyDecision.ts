@@ -20,6 +20,7 @@ import type { EnrollmentRow, MessageRow, Workspace } from "../store/schema.ts";
 import { assigneeFor } from "./assignTask.ts";
 import { enrollContact, startQueuedEnrollment } from "./enroll.ts";
 import { openTask } from "./openTask.ts";
+import { isDoNotCall } from "./phoneTouch.ts";
 
 export interface DecisionContext {
   trx: Executor;
@@ -129,6 +130,8 @@ async function applyEffect(ctx: DecisionContext, effect: Effect, applied: Applie
     }
     case "create_task": {
       const assignee = await assigneeFor(trx, workspace.id, contact);
+      // A call to a number on the Do-Not-Call list must not be made: the rep sees why.
+      const doNotCall = effect.type === "call" && (await isDoNotCall(trx, workspace, contact.phone));
       await openTask(
         trx,
         {
@@ -138,12 +141,17 @@ async function applyEffect(ctx: DecisionContext, effect: Effect, applied: Applie
           step_id: effect.step,
           idempotency_key: key(effect.step, effect.visit),
           type: effect.type,
-          title: effect.title,
+          title: doNotCall ? `Do not call (number on the Do-Not-Call list): ${effect.title}` : effect.title,
           note: effect.note,
           assignee_id: assignee,
           due_at: effect.dueAtUtcMs,
           window_end_at: effect.windowEndUtcMs,
-          data: { sequence: ctx.definition.id, phone: contact.phone, email: contact.email },
+          data: {
+            sequence: ctx.definition.id,
+            phone: contact.phone,
+            email: contact.email,
+            ...(doNotCall ? { do_not_call: true } : {}),
+          },
         },
         nowUtcMs,
       );

@@ -7,7 +7,9 @@
 import type { Logger } from "pino";
 import type { DeliveryResult, EmailTransport } from "../channels/delivery.ts";
 import { composeEmail, replySubject } from "../channels/email/composeEmail.ts";
+import { type DkimSigningKey, dkimSigningKeyOf } from "../channels/email/dkimKeys.ts";
 import { signToken } from "../channels/email/signedToken.ts";
+import type { SmsDeliveryResult } from "../channels/sms/provider.ts";
 import { emailDomain } from "../domain/contact/companyDomain.ts";
 import type { StoreEngine } from "../store/dialect/storeEngine.ts";
 import type { Executor } from "../store/executor.ts";
@@ -17,11 +19,21 @@ import { getEnrollment } from "../store/repos/enrollments.ts";
 import { recordEvent } from "../store/repos/events.ts";
 import { getMessage, lastSentEmailOfEnrollment, updateMessage } from "../store/repos/messages.ts";
 import { addSuppression } from "../store/repos/suppressions.ts";
+import { enqueueWebhookDeliveries } from "../store/repos/webhooks.ts";
 import { getWorkspace, workspaceSettings } from "../store/repos/workspaces.ts";
 import type { MessageRow, Workspace } from "../store/schema.ts";
 import { transact } from "../store/transact.ts";
+import {
+  deliverPhoneTouch,
+  isPhoneChannel,
+  type PhoneSend,
+  recordPhoneAccepted,
+  recordPhoneRefused,
+  stagePhoneTouch,
+} from "./phoneTouch.ts";
 import { prepareTouch, type TouchVerdict } from "./prepareTouch.ts";
 import { runEnrollment } from "./runEnrollment.ts";
+import { trackMessageHtml } from "./tracking.ts";
 
 export interface SenderDeps {
   engine: StoreEngine;
@@ -32,6 +44,8 @@ export interface SenderDeps {
   logger?: Logger;
   maxAttempts?: number;
   fetchImpl?: typeof fetch;
+  /** How long an SMS/voice provider call may take before it counts as uncertain (default 15 s). */
+  phoneTimeoutMs?: number;
 }
 
 export interface SendReport {
@@ -49,6 +63,10 @@ interface LiveSend {
   message: MessageRow;
   workspace: Workspace;
   raw: Buffer | null;
+  /** The sending mailbox's DKIM key; absent sends unsigned. */
+  dkim?: DkimSigningKey | null;
+  /** A text or voicemail drop: the provider call to make. */
+  phone?: PhoneSend;
 }
 
 const RETRY_BASE_MS = 60_000;
@@ -190,6 +208,18 @@ async function stageReady(
       }
     }
     const withFooter = addUnsubscribeFooter(rendered.text, rendered.html, unsubscribeUrl);
+    // Tracking changes the HTML part only; the text part keeps the real URLs (docs/tracking.md).
+    const html = await trackMessageHtml(
+      trx,
+      {
+        workspace,
+        messageId: message.id,
+        html: withFooter.html,
+        settings: verdict.definition.tracking,
+        publicUrl: deps.publicUrl,
+      },
+      nowUtcMs,
+    );
     const fromAddress = verdict.mailbox?.from_address ?? `sandbox@${domain}`;
     raw = await composeEmail({
       from: { name: verdict.mailbox?.from_name ?? workspace.name, address: fromAddress },
@@ -197,7 +227,7 @@ async function stageReady(
       replyTo: verdict.mailbox?.reply_to ?? null,
       subject,
       text: withFooter.text,
-      html: withFooter.html,
+      html,
       messageId: messageIdHeader,
       inReplyTo,
       references,
@@ -209,7 +239,7 @@ async function stageReady(
     Object.assign(patch, {
       subject,
       body_text: withFooter.text,
-      body_html: withFooter.html,
+      body_html: html,
       from_address: fromAddress,
       message_id_header: messageIdHeader,
       in_reply_to: inReplyTo,
@@ -240,21 +270,35 @@ async function stageReady(
     await markSent(trx, workspace, { ...message, ...patch }, nowUtcMs);
     return { counter: "captured" };
   }
-  if (message.channel === "sms" || message.channel === "voicemail") {
-    await updateMessage(
-      trx,
-      message.id,
-      { ...patch, status: "held", hold_reason: "no_sms_provider" },
-      nowUtcMs,
-    );
-    await feedEnrollment(
-      trx,
-      workspace,
-      message,
-      { kind: "touch_held", step: message.step_id ?? "", reason: "no_sms_provider" },
-      nowUtcMs,
-    );
-    return { counter: "held" };
+  if (isPhoneChannel(message.channel) && rendered.channel !== "email" && rendered.channel !== "webhook") {
+    const staged = await stagePhoneTouch(trx, workspace, message, rendered, deps.publicUrl, nowUtcMs);
+    if (staged.kind === "hold") {
+      await updateMessage(
+        trx,
+        message.id,
+        { ...patch, status: "held", hold_reason: staged.reason },
+        nowUtcMs,
+      );
+      await feedEnrollment(
+        trx,
+        workspace,
+        message,
+        { kind: "touch_held", step: message.step_id ?? "", reason: staged.reason },
+        nowUtcMs,
+      );
+      return { counter: "held" };
+    }
+    const phonePatch = { ...patch, from_address: staged.send.from, to_address: staged.send.to };
+    await updateMessage(trx, message.id, { ...phonePatch, status: "sending" }, nowUtcMs);
+    return {
+      counter: "sent",
+      live: {
+        message: { ...message, ...phonePatch, status: "sending" },
+        workspace,
+        raw: null,
+        phone: staged.send,
+      },
+    };
   }
   if (message.channel === "email" && !deps.emailTransport) {
     await updateMessage(
@@ -273,7 +317,11 @@ async function stageReady(
     return { counter: "held" };
   }
   await updateMessage(trx, message.id, { ...patch, status: "sending" }, nowUtcMs);
-  return { counter: "sent", live: { message: { ...message, ...patch, status: "sending" }, workspace, raw } };
+  const dkim = verdict.mailbox ? dkimSigningKeyOf(verdict.mailbox) : null;
+  return {
+    counter: "sent",
+    live: { message: { ...message, ...patch, status: "sending" }, workspace, raw, dkim },
+  };
 }
 
 function addUnsubscribeFooter(text: string, html: string, url: string): { text: string; html: string } {
@@ -284,8 +332,14 @@ function addUnsubscribeFooter(text: string, html: string, url: string): { text: 
   };
 }
 
-async function deliver(deps: SenderDeps, send: LiveSend): Promise<DeliveryResult> {
+async function deliver(deps: SenderDeps, send: LiveSend): Promise<SmsDeliveryResult> {
   const { message } = send;
+  if (send.phone) {
+    return deliverPhoneTouch(send.phone, {
+      ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
+      ...(deps.phoneTimeoutMs ? { timeoutMs: deps.phoneTimeoutMs } : {}),
+    });
+  }
   if (message.channel === "webhook") return callWebhook(deps, message);
   if (!deps.emailTransport || !send.raw)
     return { ok: false, permanent: false, code: null, message: "no transport" };
@@ -295,6 +349,7 @@ async function deliver(deps: SenderDeps, send: LiveSend): Promise<DeliveryResult
     to: message.to_address ?? "",
     raw: send.raw,
     mailboxId: message.mailbox_id,
+    dkim: send.dkim ?? null,
   });
 }
 
@@ -325,7 +380,7 @@ async function recordDelivery(
   deps: SenderDeps,
   trx: Executor,
   send: LiveSend,
-  result: DeliveryResult,
+  result: SmsDeliveryResult,
   nowUtcMs: number,
   report: SendReport,
 ): Promise<void> {
@@ -338,9 +393,24 @@ async function recordDelivery(
       { status: "sent", sent_at: nowUtcMs, provider_message_id: result.providerMessageId },
       nowUtcMs,
     );
+    if (send.phone) await recordPhoneAccepted(trx, current, send.phone, result.providerMessageId, nowUtcMs);
     await markSent(trx, send.workspace, current, nowUtcMs);
     return;
   }
+  if (result.uncertain) {
+    // The provider may have taken it (a timeout after the request left): never resent automatically.
+    report.sent -= 1;
+    report.failed += 1;
+    await updateMessage(
+      trx,
+      current.id,
+      { status: "uncertain", last_error: `${result.code ?? "error"}: ${result.message}` },
+      nowUtcMs,
+    );
+    return;
+  }
+  if (send.phone && result.permanent)
+    await recordPhoneRefused(trx, current, send.phone, result.code, nowUtcMs);
   const maxAttempts = deps.maxAttempts ?? 8;
   if (!result.permanent && current.attempt_count < maxAttempts) {
     report.sent -= 1;
@@ -399,6 +469,20 @@ async function recordDelivery(
       send.workspace,
       current,
       { kind: "event", event: { type: event.type, occurredAtUtcMs: nowUtcMs, data: event.data } },
+      nowUtcMs,
+    );
+    // The same payload as a bounce found in the inbox (processInbound.ts).
+    await enqueueWebhookDeliveries(
+      trx,
+      current.workspace_id,
+      "message.bounced",
+      {
+        contact_id: current.contact_id,
+        email: current.to_address,
+        hard: true,
+        status: result.code,
+        message_id: current.id,
+      },
       nowUtcMs,
     );
     return;

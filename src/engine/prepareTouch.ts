@@ -21,6 +21,13 @@ import { emailSuppression, phoneSuppression } from "../store/repos/suppressions.
 import type { EnrollmentRow, MailboxRow, MessageRow, Workspace } from "../store/schema.ts";
 import { loadDefinition } from "./definitionCache.ts";
 import { loadFacts } from "./loadFacts.ts";
+import {
+  checkPhoneTouch,
+  contactZone,
+  isPhoneChannel,
+  type PhoneCheck,
+  quietHoursDeferral,
+} from "./phoneTouch.ts";
 import { PAUSED_SEQUENCE_RECHECK_MS } from "./runDueEnrollments.ts";
 import { type RenderedTouch, renderTouch } from "./touchContent.ts";
 import { capsOf } from "./workspaceCaps.ts";
@@ -80,15 +87,18 @@ export async function prepareTouch(
   });
 
   // Address and suppression.
+  let phone: PhoneCheck | null = null;
   if (message.channel === "email") {
     const to = contact.email;
     if (!to || !EMAIL_PATTERN.test(to)) return { kind: "hold", reason: "invalid_address" };
     const suppression = await emailSuppression(trx, workspace.id, to);
     if (suppression) return suppressionExit(suppression.reason);
-  } else if (message.channel === "sms" || message.channel === "voicemail") {
+  } else if (isPhoneChannel(message.channel)) {
     if (!contact.phone) return { kind: "hold", reason: "invalid_phone" };
     const suppression = await phoneSuppression(trx, workspace.id, contact.phone);
     if (suppression) return suppressionExit(suppression.reason);
+    phone = await checkPhoneTouch(trx, workspace, contact, message.channel);
+    if (phone.kind === "hold") return phone;
   }
   if (message.channel === "webhook") {
     return {
@@ -109,6 +119,11 @@ export async function prepareTouch(
       untilUtcMs: nextSendingTime(nowUtcMs, schedule),
       reason: "outside_sending_window",
     };
+  }
+  // Texts and voicemail drops also wait for texting hours in the contact's own zone.
+  if (phone?.kind === "pass") {
+    const quiet = quietHoursDeferral(nowUtcMs, schedule, contactZone(contact, workspace), phone.settings);
+    if (quiet) return quiet;
   }
 
   const mailbox = message.mailbox_id

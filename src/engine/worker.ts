@@ -25,6 +25,8 @@ export interface WorkerOptions {
   pollMs?: number;
   /** How long a `sending` row may stay before it is declared uncertain. */
   sendLeaseMs?: number;
+  /** Delivery attempts of a message before transient failures give up (default 8). */
+  maxSendAttempts?: number;
 }
 
 export class Worker {
@@ -77,6 +79,7 @@ export class Worker {
         emailTransport: this.opts.emailTransport,
         publicUrl: this.opts.publicUrl,
         ...(this.opts.logger ? { logger: this.opts.logger } : {}),
+        ...(this.opts.maxSendAttempts ? { maxAttempts: this.opts.maxSendAttempts } : {}),
       },
       { nowUtcMs: clock.nowUtcMs(), limit, excludeWorkspaceIds },
     );

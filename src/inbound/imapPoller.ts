@@ -6,6 +6,7 @@
 
 import { ImapFlow } from "imapflow";
 import type { Logger } from "pino";
+import { tlsOptionsOf } from "../channels/email/tlsOptions.ts";
 import { type Clock, workspaceNow } from "../engine/clock.ts";
 import type { StoreEngine } from "../store/dialect/storeEngine.ts";
 import { getImapState, saveImapState } from "../store/repos/inboundMessages.ts";
@@ -53,7 +54,7 @@ export class ImapPoller {
       secure: s.secure ?? s.port === 993,
       auth: { user: s.user, pass: s.pass },
       logger: false,
-      tls: { rejectUnauthorized: false },
+      tls: tlsOptionsOf(s),
     });
   }
 

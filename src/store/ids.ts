@@ -25,7 +25,10 @@ export type IdPrefix =
   | "whk"
   | "whd"
   | "aud"
-  | "inb";
+  | "inb"
+  | "num"
+  | "blk"
+  | "smi";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${nextUlid().toLowerCase()}`;

@@ -235,6 +235,8 @@ export interface MailboxesTable {
   /** SMTP settings including credentials: never logged, never returned by the API. */
   smtp_json: string | null;
   imap_json: string | null;
+  /** DKIM signing key `{domain, selector, privateKey}`: a secret, never returned by the API. */
+  dkim_json: string | null;
   daily_limit: number;
   is_default: number;
   created_at: number;
@@ -332,6 +334,119 @@ export interface IdempotencyKeysTable {
   created_at: number;
 }
 
+/** A workspace's SMS/voice provider and compliance settings (migration 0006_sms). */
+export interface SmsSettingsTable {
+  workspace_id: string;
+  provider: "twilio";
+  account_sid: string | null;
+  /** Secret: never logged, never returned by the API. */
+  auth_token: string | null;
+  /** The provider's REST base, e.g. https://api.twilio.com (a local provider in tests). */
+  api_base_url: string | null;
+  require_consent: number;
+  quiet_start_minute: number;
+  quiet_end_minute: number;
+  default_region: string;
+  help_text: string | null;
+  stop_text: string | null;
+  start_text: string | null;
+  updated_at: number;
+}
+
+export interface SmsNumbersTable {
+  id: string;
+  workspace_id: string;
+  /** E.164. */
+  number: string;
+  country: string | null;
+  area_code: string | null;
+  sms: number;
+  voice: number;
+  active: number;
+  created_at: number;
+}
+
+/** The sender number a contact was first texted or called from: later touches reuse it. */
+export interface SmsStickyNumbersTable {
+  workspace_id: string;
+  contact_id: string;
+  contact_phone: string;
+  number: string;
+  created_at: number;
+}
+
+/** Phone numbers nothing automatic may reach: SMS opt-outs, dead numbers, the Do-Not-Call list. */
+export interface PhoneBlocksTable {
+  id: string;
+  workspace_id: string;
+  /** E.164. */
+  phone: string;
+  kind: "sms_opt_out" | "sms_undeliverable" | "do_not_call";
+  source: string;
+  detail: string | null;
+  created_at: number;
+}
+
+/** What the provider said about a text or voicemail drop we placed. */
+export interface SmsDeliveriesTable {
+  message_id: string;
+  workspace_id: string;
+  channel: "sms" | "voicemail";
+  provider_sid: string;
+  from_number: string;
+  to_number: string;
+  status: string;
+  error_code: string | null;
+  segments: number | null;
+  encoding: string | null;
+  status_at: number;
+  created_at: number;
+}
+
+/** Every inbound text, once per provider message id. */
+export interface SmsInboundTable {
+  id: string;
+  workspace_id: string;
+  provider_sid: string;
+  from_number: string;
+  to_number: string;
+  body: string;
+  keyword: string | null;
+  contact_id: string | null;
+  inbound_message_id: string | null;
+  received_at: number;
+}
+
+/** A web-app sign-in: the cookie's token, hashed (migration 0007_web). */
+export interface WebSessionsTable {
+  token_hash: string;
+  workspace_id: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  last_seen_at: number;
+}
+
+/** A one-time sign-in link (`nudge start` prints one), hashed (migration 0007_web). */
+export interface WebLoginLinksTable {
+  token_hash: string;
+  workspace_id: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** The URL behind each tracked link of a message, recorded at send time (migration 0004_tracking). */
+export interface TrackedLinksTable {
+  message_id: string;
+  /** 0-based position among the message's tracked links, in document order. */
+  link_index: number;
+  workspace_id: string;
+  url: string;
+  created_at: number;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   users: UsersTable;
@@ -355,6 +470,15 @@ export interface Database {
   inbound_messages: InboundMessagesTable;
   imap_state: ImapStateTable;
   idempotency_keys: IdempotencyKeysTable;
+  tracked_links: TrackedLinksTable;
+  sms_settings: SmsSettingsTable;
+  sms_numbers: SmsNumbersTable;
+  sms_sticky_numbers: SmsStickyNumbersTable;
+  phone_blocks: PhoneBlocksTable;
+  sms_deliveries: SmsDeliveriesTable;
+  sms_inbound: SmsInboundTable;
+  web_sessions: WebSessionsTable;
+  web_login_links: WebLoginLinksTable;
 }
 
 export type Workspace = Selectable<WorkspacesTable>;

@@ -3,13 +3,14 @@
 
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { dkimKeyProblem, readStoredDkimKey } from "../../channels/email/dkimKeys.ts";
 import { appendAudit } from "../../store/repos/auditLog.ts";
 import { deleteMailbox, updateMailbox } from "../../store/repos/mailboxEdits.ts";
 import { createMailbox, getMailbox, listMailboxes, toPublicMailbox } from "../../store/repos/mailboxes.ts";
 import type { MailboxRow } from "../../store/schema.ts";
 import { authOf, workspaceOf } from "../context.ts";
 import { commitWrite } from "../idempotency.ts";
-import { conflict, notFound } from "../problem.ts";
+import { conflict, invalidField, notFound } from "../problem.ts";
 import { requireUserId } from "../references.ts";
 import { Email, IdParams, PageQuery, pageInMemory, pageSchema, withProblems } from "../schemas/common.ts";
 
@@ -22,6 +23,10 @@ const SmtpIn = z.strictObject({
   secure: z.boolean().optional().describe("implicit TLS (port 465); otherwise STARTTLS when offered"),
   user: z.string().max(320).optional(),
   pass: z.string().max(1000).optional().describe("write-only: never returned"),
+  allow_self_signed: z
+    .boolean()
+    .optional()
+    .describe("accept a TLS certificate that does not verify (internal relays); default false"),
 });
 
 const ImapIn = z.strictObject({
@@ -31,7 +36,51 @@ const ImapIn = z.strictObject({
   user: z.string().min(1).max(320),
   pass: z.string().min(1).max(1000).describe("write-only: never returned"),
   mailbox: z.string().min(1).max(200).optional().describe("default INBOX"),
+  allow_self_signed: z
+    .boolean()
+    .optional()
+    .describe("accept a TLS certificate that does not verify (internal relays); default false"),
 });
+
+const DkimIn = z.strictObject({
+  domain: z
+    .string()
+    .regex(/^(?!-)[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})+$/i, "a domain such as example.com")
+    .optional()
+    .describe("the signing domain (d=); default: the domain of from_address"),
+  selector: z
+    .string()
+    .trim()
+    .min(1)
+    .max(63)
+    .describe("the DNS selector (s=): <selector>._domainkey.<domain>"),
+  private_key: z
+    .string()
+    .max(10_000)
+    .describe("write-only: the RSA private key in PEM (2048 bits recommended); never returned"),
+});
+
+/** A key that cannot sign would send mail unsigned without a word: refuse it when stored. */
+function checkDkim(stored: { selector?: string; privateKey?: string } | null): void {
+  if (!stored) return;
+  if (!stored.privateKey) throw invalidField("dkim.private_key", "a DKIM key needs its private_key");
+  const problem = dkimKeyProblem({ selector: stored.selector ?? "", privateKey: stored.privateKey });
+  if (problem) {
+    throw invalidField(problem.startsWith("the selector") ? "dkim.selector" : "dkim.private_key", problem);
+  }
+}
+
+function dkimInput(d: {
+  domain?: string | undefined;
+  selector?: string | undefined;
+  private_key?: string | undefined;
+}) {
+  return {
+    ...(d.domain !== undefined ? { domain: d.domain.toLowerCase() } : {}),
+    ...(d.selector !== undefined ? { selector: d.selector } : {}),
+    ...(d.private_key !== undefined ? { privateKey: d.private_key } : {}),
+  };
+}
 
 const MailboxCreate = z
   .strictObject({
@@ -43,6 +92,7 @@ const MailboxCreate = z
     user_id: z.string().max(200).nullish(),
     smtp: SmtpIn.nullish(),
     imap: ImapIn.nullish(),
+    dkim: DkimIn.nullish().describe("DKIM signing key; the private key is write-only"),
     daily_limit: z
       .number()
       .int()
@@ -64,6 +114,9 @@ const MailboxPatch = z
     user_id: z.string().max(200).nullish(),
     smtp: SmtpIn.partial().nullish().describe("merged over the stored settings; null removes them"),
     imap: ImapIn.partial().nullish(),
+    dkim: DkimIn.partial()
+      .nullish()
+      .describe("merged over the stored key (omit private_key to keep it); null removes it"),
     daily_limit: z.number().int().min(1).max(100_000).optional(),
     is_default: z.boolean().optional(),
   })
@@ -99,6 +152,14 @@ const MailboxOut = z
         has_password: z.boolean(),
       })
       .nullable(),
+    dkim: z
+      .object({
+        domain: z.string(),
+        selector: z.string(),
+        record_name: z.string().describe("where the public key is published: <selector>._domainkey.<domain>"),
+        has_private_key: z.boolean(),
+      })
+      .nullable(),
   })
   .meta({ id: "Mailbox" });
 
@@ -125,6 +186,13 @@ function toMailboxOut(row: MailboxRow): z.infer<typeof MailboxOut> {
     is_default: m.isDefault,
     smtp: m.smtp ? { ...m.smtp, has_password: stored(row.smtp_json) } : null,
     imap: m.imap ? { ...m.imap, has_password: stored(row.imap_json) } : null,
+    dkim: m.dkim
+      ? {
+          ...m.dkim,
+          record_name: `${m.dkim.selector}._domainkey.${m.dkim.domain}`,
+          has_private_key: readStoredDkimKey(row.dkim_json) !== null,
+        }
+      : null,
   };
 }
 
@@ -163,6 +231,10 @@ export const mailboxRoutes: FastifyPluginAsyncZod = async (app) => {
       const b = request.body;
       const result = await commitWrite(request, async (trx) => {
         if (b.user_id) await requireUserId(trx, workspace.id, b.user_id, "user_id");
+        const dkim = b.dkim
+          ? { selector: b.dkim.selector, privateKey: b.dkim.private_key, ...dkimInput(b.dkim) }
+          : null;
+        checkDkim(dkim);
         const row = await createMailbox(
           trx,
           workspace.id,
@@ -175,6 +247,7 @@ export const mailboxRoutes: FastifyPluginAsyncZod = async (app) => {
             userId: b.user_id ?? null,
             smtp: b.smtp ?? null,
             imap: b.imap ?? null,
+            dkim,
             ...(b.daily_limit !== undefined ? { dailyLimit: b.daily_limit } : {}),
             ...(b.is_default !== undefined ? { isDefault: b.is_default } : {}),
           },
@@ -231,6 +304,10 @@ export const mailboxRoutes: FastifyPluginAsyncZod = async (app) => {
       const b = request.body;
       const result = await commitWrite(request, async (trx) => {
         if (b.user_id) await requireUserId(trx, workspace.id, b.user_id, "user_id");
+        if (b.dkim) {
+          const existing = await getMailbox(trx, workspace.id, request.params.id);
+          if (existing) checkDkim({ ...(readStoredDkimKey(existing.dkim_json) ?? {}), ...dkimInput(b.dkim) });
+        }
         const row = await updateMailbox(
           trx,
           workspace.id,
@@ -244,6 +321,7 @@ export const mailboxRoutes: FastifyPluginAsyncZod = async (app) => {
             ...(b.user_id !== undefined ? { userId: b.user_id } : {}),
             ...(b.smtp !== undefined ? { smtp: b.smtp } : {}),
             ...(b.imap !== undefined ? { imap: b.imap } : {}),
+            ...(b.dkim !== undefined ? { dkim: b.dkim === null ? null : dkimInput(b.dkim) } : {}),
             ...(b.daily_limit !== undefined ? { dailyLimit: b.daily_limit } : {}),
             ...(b.is_default !== undefined ? { isDefault: b.is_default } : {}),
           },

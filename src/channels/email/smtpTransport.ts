@@ -1,16 +1,16 @@
 // Live email over SMTP with nodemailer: one pooled transport per mailbox's settings, reused
-// across sends. SMTP replies are sorted into permanent (5xx) and transient (4xx, network).
+// across sends, DKIM-signing each message with its mailbox's key. SMTP replies are sorted into
+// permanent (a 5xx refusing this recipient or message: a bounce) and transient (the rest).
 
 import nodemailer, { type Transporter } from "nodemailer";
 import type SMTPPool from "nodemailer/lib/smtp-pool/index.js";
 import type { SmtpSettings } from "../../store/repos/mailboxes.ts";
 import type { DeliveryResult, EmailDelivery, EmailTransport } from "../delivery.ts";
+import type { DkimSigningKey } from "./dkimKeys.ts";
+import { tlsOptionsOf } from "./tlsOptions.ts";
 
-export interface DkimSettings {
-  domainName: string;
-  keySelector: string;
-  privateKey: string;
-}
+/** A transport-wide DKIM key, used when a delivery brings none of its own. */
+export type DkimSettings = DkimSigningKey;
 
 type Pooled = Transporter<SMTPPool.SentMessageInfo>;
 
@@ -32,6 +32,10 @@ export class SmtpEmailTransport implements EmailTransport {
       pool = nodemailer.createTransport({
         pool: true,
         maxConnections: 3,
+        // Retries are the outbox's: durable, with backoff on the engine's clock. The pool's own
+        // requeue (a quick resend after a dropped connection) would hide a 421 and retry in
+        // real time behind the engine's back.
+        maxRequeues: 0,
         host: settings.host,
         port: settings.port,
         secure: settings.secure ?? settings.port === 465,
@@ -39,8 +43,7 @@ export class SmtpEmailTransport implements EmailTransport {
         connectionTimeout: this.timeoutsMs.connection,
         socketTimeout: this.timeoutsMs.socket,
         greetingTimeout: this.timeoutsMs.connection,
-        // Test servers and internal relays often use self-signed certificates.
-        tls: { rejectUnauthorized: false },
+        tls: tlsOptionsOf(settings),
         ...(this.dkim ? { dkim: this.dkim } : {}),
         logger: false,
       });
@@ -51,12 +54,15 @@ export class SmtpEmailTransport implements EmailTransport {
 
   async sendEmail(delivery: EmailDelivery): Promise<DeliveryResult> {
     const pool = this.#pool(delivery.mailboxId);
+    // Not the recipient's fault: never a bounce. Retried, so settings added meanwhile are used.
     if (!pool)
-      return { ok: false, permanent: true, code: "no_smtp", message: "the mailbox has no SMTP settings" };
+      return { ok: false, permanent: false, code: "no_smtp", message: "the mailbox has no SMTP settings" };
+    const dkim = delivery.dkim ?? null;
     try {
       const info = await pool.sendMail({
         envelope: { from: delivery.from, to: [delivery.to] },
         raw: delivery.raw,
+        ...(dkim ? { dkim } : {}),
       });
       if (info.rejected && info.rejected.length > 0) {
         return {
@@ -79,10 +85,20 @@ export class SmtpEmailTransport implements EmailTransport {
 }
 
 export function classifySmtpError(error: unknown): DeliveryResult & { ok: false } {
-  const err = error as { responseCode?: number; code?: string; response?: string; message?: string };
+  const err = error as {
+    responseCode?: number;
+    code?: string;
+    response?: string;
+    message?: string;
+    command?: string;
+  };
   const message = (err.response ?? err.message ?? String(error)).slice(0, 500);
   if (typeof err.responseCode === "number") {
-    const permanent = err.responseCode >= 500 && err.responseCode < 600;
+    // Only a 5xx to RCPT TO or DATA refuses this recipient or this message (a hard bounce). A
+    // 5xx to AUTH, MAIL FROM or the greeting is our sender's problem (wrong password, sender
+    // not allowed): the address is not to blame, and retrying gives time to fix the settings.
+    const refusesMessage = /^(RCPT|DATA)\b/i.test(err.command ?? "");
+    const permanent = refusesMessage && err.responseCode >= 500 && err.responseCode < 600;
     return { ok: false, permanent, code: String(err.responseCode), message };
   }
   // Network trouble (ECONNECTION, ETIMEDOUT, ESOCKET, dropped connection): try again later.

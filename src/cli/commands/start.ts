@@ -6,7 +6,9 @@ import type { Command } from "commander";
 import { pino } from "pino";
 import { Registry } from "prom-client";
 import { workerMetrics } from "../../api/metrics.ts";
+import { createLoginLink } from "../../api/routes/session.ts";
 import { buildServer } from "../../api/server.ts";
+import { webAppBuilt } from "../../api/webApp.ts";
 import { systemClock } from "../../engine/clock.ts";
 import { createFirstWorkspace } from "../../engine/seedDemo.ts";
 import { Worker } from "../../engine/worker.ts";
@@ -16,7 +18,7 @@ import { migrateToLatest } from "../../store/migrate.ts";
 import { openStore } from "../../store/openStore.ts";
 import { listWorkspaces } from "../../store/repos/workspaces.ts";
 import { UserError } from "../userError.ts";
-import { installShutdown, mailboxSmtpTransport } from "./worker.ts";
+import { installShutdown, mailboxSmtpTransport, maxSendAttemptsOption } from "./worker.ts";
 
 export function registerStart(program: Command): void {
   program
@@ -32,9 +34,10 @@ export function registerStart(program: Command): void {
         throw new UserError(`--port ${opts.port} is not a port number`);
       const logger = pino({ level: process.env.LOG_LEVEL ?? "info" }, pino.destination(2));
       const config = parseDatabaseUrl(process.env.DATABASE_URL);
+      const sendAttempts = maxSendAttemptsOption();
       const engine = await openStore(config);
       await migrateToLatest(engine.db);
-      const publicUrl = process.env.NUDGE_PUBLIC_URL ?? `http://localhost:${port}`;
+      let publicUrl = process.env.NUDGE_PUBLIC_URL ?? `http://localhost:${port}`;
 
       let firstRun: Awaited<ReturnType<typeof createFirstWorkspace>> | null = null;
       if ((await listWorkspaces(engine.db)).length === 0) {
@@ -54,6 +57,12 @@ export function registerStart(program: Command): void {
           throw new UserError(`port ${port} is in use; pick another with --port or PORT`);
         throw error;
       }
+      // With --port 0 the port is known only now: links in mail must carry the real one.
+      const bound = app.server.address();
+      if (!process.env.NUDGE_PUBLIC_URL && port === 0 && typeof bound === "object" && bound) {
+        publicUrl = `http://localhost:${bound.port}`;
+        app.nudge.publicUrl = publicUrl;
+      }
       const emailTransport = mailboxSmtpTransport(engine);
       const worker = opts.worker
         ? new Worker({
@@ -63,6 +72,7 @@ export function registerStart(program: Command): void {
             publicUrl,
             logger,
             metrics: workerMetrics(metricsRegistry),
+            ...sendAttempts,
           })
         : null;
       await worker?.start();
@@ -73,6 +83,14 @@ export function registerStart(program: Command): void {
       const url = `http://${opts.host === "0.0.0.0" ? "localhost" : opts.host}:${actualPort}`;
       const where = config.engine === "sqlite" ? `sqlite:${config.path}` : redact(config.url);
       const lines = [`Nudge is running at ${url}  (database ${where})`, `API reference: ${url}/docs`];
+      // A fresh one-time sign-in link for the web app at every start (see docs/web.md).
+      const [firstWorkspace] = await listWorkspaces(engine.db);
+      if (!webAppBuilt())
+        lines.push("Web app not built: run `npm run build:web` (or `npm start`) to serve it at /");
+      else if (firstWorkspace) {
+        const link = await createLoginLink(engine.db, firstWorkspace.id, systemClock.nowUtcMs());
+        lines.push(`Web app: ${url}/login#token=${link.token}  (one-time sign-in as ${link.user.email})`);
+      }
       if (firstRun) {
         lines.push(
           "",

@@ -10,6 +10,7 @@ import {
   formatDefinitionWarning,
   parseSequence,
 } from "../../domain/sequence/parseSequence.ts";
+import { type SmsStepSegments, smsStepSegments } from "../../domain/sms/stepSegments.ts";
 import { printJson } from "../support/context.ts";
 
 export interface FileVerdict {
@@ -17,6 +18,8 @@ export interface FileVerdict {
   ok: boolean;
   errors: DefinitionError[];
   warnings: DefinitionWarning[];
+  /** Each sms step's segments and encoding (valid files only). */
+  sms?: SmsStepSegments[];
 }
 
 export function registerValidate(program: Command): void {
@@ -48,7 +51,7 @@ export function validateFile(file: string): FileVerdict {
   }
   const parsed = parseSequence(text, file);
   return parsed.ok
-    ? { file, ok: true, errors: [], warnings: parsed.warnings }
+    ? { file, ok: true, errors: [], warnings: parsed.warnings, sms: smsStepSegments(parsed.definition) }
     : { file, ok: false, errors: parsed.errors, warnings: parsed.warnings };
 }
 

@@ -12,6 +12,7 @@ import { migrateToLatest } from "../../store/migrate.ts";
 import { openStore } from "../../store/openStore.ts";
 import { smtpSettingsOf } from "../../store/repos/mailboxes.ts";
 import type { MailboxRow } from "../../store/schema.ts";
+import { UserError } from "../userError.ts";
 
 /** Live SMTP with each mailbox's settings, looked up from a cache refreshed every minute. */
 export function mailboxSmtpTransport(engine: StoreEngine): SmtpEmailTransport {
@@ -26,6 +27,17 @@ export function mailboxSmtpTransport(engine: StoreEngine): SmtpEmailTransport {
     const row = mailboxId ? mailboxes.get(mailboxId) : undefined;
     return row ? smtpSettingsOf(row) : null;
   });
+}
+
+/** `NUDGE_MAX_SEND_ATTEMPTS`: delivery attempts before transient failures give up (default 8). */
+export function maxSendAttemptsOption(): { maxSendAttempts?: number } {
+  const raw = process.env.NUDGE_MAX_SEND_ATTEMPTS;
+  if (raw === undefined || raw === "") return {};
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 100) {
+    throw new UserError(`NUDGE_MAX_SEND_ATTEMPTS must be a whole number from 1 to 100, not ${raw}`);
+  }
+  return { maxSendAttempts: n };
 }
 
 export function installShutdown(stop: () => Promise<void>, logger: pino.Logger): void {
@@ -64,6 +76,7 @@ export function registerWorker(program: Command): void {
         logger,
         batchSize: Number(opts.batch),
         pollMs: Number(opts.poll),
+        ...maxSendAttemptsOption(),
       });
       await worker.start();
       const stopImap = await startImapPollers(engine, systemClock, logger);

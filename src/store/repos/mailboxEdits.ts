@@ -1,6 +1,7 @@
 // Changing and removing mailboxes (mailboxes.ts creates and reads them). Settings are merged,
 // so an edit that leaves out the password keeps the stored one.
 
+import { readStoredDkimKey, type StoredDkimKey } from "../../channels/email/dkimKeys.ts";
 import type { Executor } from "../executor.ts";
 import { writeJson } from "../json.ts";
 import type { MailboxRow } from "../schema.ts";
@@ -22,6 +23,8 @@ export interface MailboxPatch {
   /** null removes the settings; an object is merged over the stored ones. */
   smtp?: Partial<SmtpSettings> | null;
   imap?: Partial<ImapSettings> | null;
+  /** null removes the key; an object is merged over the stored one (omit privateKey to keep it). */
+  dkim?: Partial<StoredDkimKey> | null;
   dailyLimit?: number;
   isDefault?: boolean;
 }
@@ -50,6 +53,12 @@ export async function updateMailbox(
   if (patch.imap !== undefined) {
     set.imap_json =
       patch.imap === null ? null : writeJson({ ...(imapSettingsOf(existing) ?? {}), ...patch.imap });
+  }
+  if (patch.dkim !== undefined) {
+    set.dkim_json =
+      patch.dkim === null
+        ? null
+        : writeJson({ ...(readStoredDkimKey(existing.dkim_json) ?? {}), ...patch.dkim });
   }
   if (patch.isDefault !== undefined) {
     if (patch.isDefault) {

@@ -1,12 +1,14 @@
 // Mailboxes: sender identities with their SMTP/IMAP settings and daily limits. Credentials
 // stay in this module's rows; `toPublicMailbox` is the only shape that leaves the store.
 
+import { readStoredDkimKey, type StoredDkimKey } from "../../channels/email/dkimKeys.ts";
+import type { TlsChoice } from "../../channels/email/tlsOptions.ts";
 import type { Executor } from "../executor.ts";
 import { newId } from "../ids.ts";
 import { readJsonObject, writeJson } from "../json.ts";
 import type { MailboxRow } from "../schema.ts";
 
-export interface SmtpSettings {
+export interface SmtpSettings extends TlsChoice {
   host: string;
   port: number;
   secure?: boolean;
@@ -14,7 +16,7 @@ export interface SmtpSettings {
   pass?: string;
 }
 
-export interface ImapSettings {
+export interface ImapSettings extends TlsChoice {
   host: string;
   port: number;
   secure?: boolean;
@@ -32,6 +34,8 @@ export interface MailboxInput {
   userId?: string | null;
   smtp?: SmtpSettings | null;
   imap?: ImapSettings | null;
+  /** DKIM signing key; the private key is stored like a password and never returned. */
+  dkim?: StoredDkimKey | null;
   dailyLimit?: number;
   isDefault?: boolean;
 }
@@ -48,6 +52,7 @@ export interface PublicMailbox {
   isDefault: boolean;
   smtp: { host: string; port: number; secure: boolean; user: string | null } | null;
   imap: { host: string; port: number; secure: boolean; user: string; mailbox: string } | null;
+  dkim: { domain: string; selector: string } | null;
 }
 
 export async function createMailbox(
@@ -74,6 +79,7 @@ export async function createMailbox(
     user_id: input.userId ?? null,
     smtp_json: input.smtp ? writeJson(input.smtp) : null,
     imap_json: input.imap ? writeJson(input.imap) : null,
+    dkim_json: input.dkim ? writeJson(input.dkim) : null,
     daily_limit: input.dailyLimit ?? 200,
     is_default: input.isDefault ? 1 : 0,
     created_at: nowUtcMs,
@@ -130,6 +136,7 @@ export function imapSettingsOf(row: MailboxRow): ImapSettings | null {
 export function toPublicMailbox(row: MailboxRow): PublicMailbox {
   const smtp = smtpSettingsOf(row);
   const imap = imapSettingsOf(row);
+  const dkim = readStoredDkimKey(row.dkim_json);
   return {
     id: row.id,
     name: row.name,
@@ -151,6 +158,9 @@ export function toPublicMailbox(row: MailboxRow): PublicMailbox {
           user: imap.user,
           mailbox: imap.mailbox ?? "INBOX",
         }
+      : null,
+    dkim: dkim
+      ? { domain: dkim.domain ?? row.from_address.split("@").pop() ?? "", selector: dkim.selector }
       : null,
   };
 }

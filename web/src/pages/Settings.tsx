@@ -1,0 +1,342 @@
+import { type FormEvent, useState } from "react";
+import { api, type Page, type SessionInfo } from "../api.ts";
+import { Badge, ListState } from "../components.tsx";
+import { useLoad } from "../hooks.ts";
+
+interface Mailbox {
+  id: string;
+  name: string;
+  from_address: string;
+  daily_limit: number;
+  is_default: boolean;
+  smtp: unknown;
+}
+interface Key {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+}
+interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+}
+
+export function SettingsPage({ session }: { session: SessionInfo }) {
+  const admin = session.scopes.includes("admin");
+  const mailboxes = useLoad<Page<Mailbox>>("/v1/mailboxes");
+  const users = useLoad<Page<User>>("/v1/users");
+  const keys = useLoad<Page<Key>>(admin ? "/v1/keys" : null);
+  const webhooks = useLoad<Page<Webhook>>(admin ? "/v1/webhooks" : null);
+  return (
+    <>
+      <h1>Settings</h1>
+      {session.user && <Password hasPassword={session.user.has_password} email={session.user.email} />}
+      <WorkspaceSettings admin={admin} />
+      <h2>Mailboxes</h2>
+      <ListState loaded={mailboxes} rows={mailboxes.data?.data} empty="No mailboxes yet.">
+        {(rows) => (
+          <ul>
+            {rows.map((m) => (
+              <li key={m.id}>
+                {m.name} &lt;{m.from_address}&gt; · {m.daily_limit}/day{" "}
+                {m.is_default && <Badge>default</Badge>}
+                {m.smtp ? <Badge tone="good">SMTP</Badge> : <Badge tone="warn">no SMTP</Badge>}
+              </li>
+            ))}
+          </ul>
+        )}
+      </ListState>
+      <h2>Team</h2>
+      <ListState loaded={users} rows={users.data?.data} empty="No team members yet.">
+        {(rows) => (
+          <ul>
+            {rows.map((u) => (
+              <li key={u.id}>
+                {u.name} &lt;{u.email}&gt; <Badge>{u.role}</Badge>
+                {admin && <SignInLink user={u} />}
+              </li>
+            ))}
+          </ul>
+        )}
+      </ListState>
+      {admin && (
+        <>
+          <h2>API keys</h2>
+          <ListState loaded={keys} rows={keys.data?.data.filter((k) => !k.revoked_at)} empty="No API keys.">
+            {(rows) => (
+              <ul>
+                {rows.map((k) => (
+                  <li key={k.id}>
+                    {k.name} <code>{k.prefix}…</code>{" "}
+                    {k.scopes.map((s) => (
+                      <Badge key={s}>{s}</Badge>
+                    ))}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </ListState>
+          <NewKey onCreated={keys.reload} />
+          <h2>Webhooks</h2>
+          <ListState loaded={webhooks} rows={webhooks.data?.data} empty="No webhooks.">
+            {(rows) => (
+              <ul>
+                {rows.map((w) => (
+                  <li key={w.id}>
+                    <code>{w.url}</code> {w.events.join(", ")}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </ListState>
+        </>
+      )}
+    </>
+  );
+}
+
+function NewKey({ onCreated }: { onCreated: () => void }) {
+  const [name, setName] = useState("");
+  const [scope, setScope] = useState("rep");
+  const [shown, setShown] = useState<string>();
+  const [error, setError] = useState<string>();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    try {
+      const r = await api<{ key: string }>("POST", "/v1/keys", { name, scopes: [scope] });
+      setShown(r.key);
+      setName("");
+      onCreated();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <form onSubmit={submit} className="row-actions">
+      <label>
+        Key name
+        <input required value={name} onChange={(e) => setName(e.target.value)} />
+      </label>
+      <label>
+        Scope
+        <select value={scope} onChange={(e) => setScope(e.target.value)}>
+          <option value="rep">rep</option>
+          <option value="ingest">ingest</option>
+          <option value="admin">admin</option>
+        </select>
+      </label>
+      <button type="submit">Create key</button>
+      {shown && (
+        <output>
+          New key (shown once): <code>{shown}</code>
+        </output>
+      )}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function Password({ hasPassword, email }: { hasPassword: boolean; email: string }) {
+  const [current, setCurrent] = useState("");
+  const [next, setNext] = useState("");
+  const [status, setStatus] = useState<string>();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    try {
+      await api("PUT", "/v1/session/password", {
+        new_password: next,
+        ...(hasPassword ? { current_password: current } : {}),
+      });
+      setStatus(`Password set: sign in as ${email} with it.`);
+      setCurrent("");
+      setNext("");
+    } catch (e) {
+      setStatus(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <details>
+      <summary>Your password ({email})</summary>
+      <form onSubmit={submit}>
+        {hasPassword && (
+          <label>
+            Current password
+            <input
+              type="password"
+              autoComplete="current-password"
+              value={current}
+              onChange={(e) => setCurrent(e.target.value)}
+            />
+          </label>
+        )}
+        <label>
+          New password (at least 10 characters)
+          <input
+            type="password"
+            autoComplete="new-password"
+            minLength={10}
+            required
+            value={next}
+            onChange={(e) => setNext(e.target.value)}
+          />
+        </label>
+        <button type="submit">Set password</button>
+        <output>{status}</output>
+      </form>
+    </details>
+  );
+}
+
+function SignInLink({ user }: { user: User }) {
+  const [url, setUrl] = useState<string>();
+  const [error, setError] = useState<string>();
+  const create = async () => {
+    try {
+      setUrl((await api<{ url: string }>("POST", "/v1/session/links", { user_id: user.id })).url);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <>
+      {" "}
+      <button
+        type="button"
+        className="outline secondary"
+        onClick={create}
+        aria-label={`Sign-in link for ${user.name}`}
+      >
+        Sign-in link
+      </button>
+      {url && (
+        <output>
+          {" "}
+          One-time link for {user.name} (24 hours): <code>{url}</code>
+        </output>
+      )}
+      {error && (
+        <span role="alert" className="error">
+          {" "}
+          {error}
+        </span>
+      )}
+    </>
+  );
+}
+
+interface WorkspaceInfo {
+  name: string;
+  mode: string;
+  time_zone: string;
+  settings: {
+    concurrent_enrollment: string;
+    caps: { emails_per_7_days: number; sms_per_7_days: number; per_domain_per_hour: number };
+  };
+}
+
+/** Time zone, caps and the concurrent-enrollment policy (sending windows live in each sequence). */
+function WorkspaceSettings({ admin }: { admin: boolean }) {
+  const loaded = useLoad<WorkspaceInfo>("/v1/workspace");
+  const [draft, setDraft] = useState<WorkspaceInfo>();
+  const [status, setStatus] = useState<string>();
+  const ws = draft ?? loaded.data;
+  if (loaded.error) return <p role="alert">Could not load the workspace: {loaded.error.message}</p>;
+  if (!ws) return <p aria-busy="true">Loading…</p>;
+  const caps = ws.settings.caps;
+  const setCap = (key: keyof typeof caps, value: string) =>
+    setDraft({ ...ws, settings: { ...ws.settings, caps: { ...caps, [key]: Number(value) } } });
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    try {
+      await api("PATCH", "/v1/workspace", {
+        time_zone: ws.time_zone,
+        settings: { concurrent_enrollment: ws.settings.concurrent_enrollment, caps },
+      });
+      setDraft(undefined);
+      loaded.reload();
+      setStatus("Saved.");
+    } catch (e) {
+      setStatus(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <section aria-labelledby="ws-heading">
+      <h2 id="ws-heading">
+        Workspace <Badge tone={ws.mode === "live" ? "good" : "warn"}>{ws.mode}</Badge>
+      </h2>
+      <form onSubmit={save}>
+        <fieldset disabled={!admin}>
+          <label>
+            Time zone
+            <input value={ws.time_zone} onChange={(e) => setDraft({ ...ws, time_zone: e.target.value })} />
+          </label>
+          <label>
+            When a contact already runs in another sequence
+            <select
+              value={ws.settings.concurrent_enrollment}
+              onChange={(e) =>
+                setDraft({ ...ws, settings: { ...ws.settings, concurrent_enrollment: e.target.value } })
+              }
+            >
+              <option value="allow">allow</option>
+              <option value="skip">skip</option>
+              <option value="queue">queue</option>
+            </select>
+          </label>
+          <div className="grid">
+            <label>
+              Emails per contact per 7 days
+              <input
+                type="number"
+                min={0}
+                value={caps.emails_per_7_days}
+                onChange={(e) => setCap("emails_per_7_days", e.target.value)}
+              />
+            </label>
+            <label>
+              Texts per contact per 7 days
+              <input
+                type="number"
+                min={0}
+                value={caps.sms_per_7_days}
+                onChange={(e) => setCap("sms_per_7_days", e.target.value)}
+              />
+            </label>
+            <label>
+              Emails per recipient domain per hour
+              <input
+                type="number"
+                min={0}
+                value={caps.per_domain_per_hour}
+                onChange={(e) => setCap("per_domain_per_hour", e.target.value)}
+              />
+            </label>
+          </div>
+          <button type="submit" disabled={!draft}>
+            Save workspace settings
+          </button>
+          <output>{status}</output>
+        </fieldset>
+      </form>
+      <p>
+        <small>
+          Sending days and hours are set per sequence (its <code>schedule</code>).
+        </small>
+      </p>
+    </section>
+  );
+}
