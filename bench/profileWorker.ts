@@ -29,9 +29,21 @@ function count(sqlText: string): void {
   const key = sqlText.replace(/\s+/g, " ").slice(0, 70);
   counts.set(key, (counts.get(key) ?? 0) + 1);
 }
+// Statements are counted when they run (the store caches compiled statements, so counting
+// compiles would miss the repeats); compiling is timed separately.
+const statementProto = Object.getPrototypeOf(new Database(":memory:").prepare("select 1")) as Record<
+  string,
+  unknown
+>;
+for (const method of ["run", "all", "get", "iterate"] as const) {
+  const original = statementProto[method] as (this: Database.Statement, ...args: unknown[]) => unknown;
+  statementProto[method] = function (this: Database.Statement, ...args: unknown[]) {
+    count(this.source);
+    return original.apply(this, args);
+  };
+}
 const prepare = Database.prototype.prepare;
 Database.prototype.prepare = function (this: Database.Database, source: string) {
-  count(source);
   const started = performance.now();
   try {
     return prepare.call(this, source);

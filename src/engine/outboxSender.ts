@@ -21,7 +21,7 @@ import { getMessage, lastSentEmailOfEnrollment, updateMessage } from "../store/r
 import { addSuppression } from "../store/repos/suppressions.ts";
 import { enqueueWebhookDeliveries } from "../store/repos/webhooks.ts";
 import { getWorkspace, workspaceSettings } from "../store/repos/workspaces.ts";
-import type { MessageRow, Workspace } from "../store/schema.ts";
+import type { MessageRow, MessageUpdate, Workspace } from "../store/schema.ts";
 import { transact } from "../store/transact.ts";
 import {
   deliverPhoneTouch,
@@ -29,6 +29,7 @@ import {
   type PhoneSend,
   recordPhoneAccepted,
   recordPhoneRefused,
+  SKIPPING_PHONE_REASONS,
   stagePhoneTouch,
 } from "./phoneTouch.ts";
 import { prepareTouch, type TouchVerdict } from "./prepareTouch.ts";
@@ -46,6 +47,8 @@ export interface SenderDeps {
   fetchImpl?: typeof fetch;
   /** How long an SMS/voice provider call may take before it counts as uncertain (default 15 s). */
   phoneTimeoutMs?: number;
+  /** Deliveries in flight at once (default 4): SMTP pools keep several connections open. */
+  sendConcurrency?: number;
 }
 
 export interface SendReport {
@@ -113,10 +116,21 @@ export async function sendDueMessages(
       if (outcome.live) live.push(outcome.live);
     }
   });
-  for (const send of live) {
-    const result = await deliver(deps, send);
-    await transact(deps.engine, (trx) => recordDelivery(deps, trx, send, result, opts.nowUtcMs, report));
-  }
+  // Claimed sends start in order, a few at a time, so a pooled SMTP transport's connections are
+  // all used; each outcome is recorded in its own transaction as soon as it is known.
+  let next = 0;
+  const lanes = Math.max(1, Math.min(deps.sendConcurrency ?? 4, live.length));
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      for (let send = live[next++]; send !== undefined; send = live[next++]) {
+        const delivered = send;
+        const result = await deliver(deps, delivered);
+        await transact(deps.engine, (trx) =>
+          recordDelivery(deps, trx, delivered, result, opts.nowUtcMs, report),
+        );
+      }
+    }),
+  );
   return report;
 }
 
@@ -145,6 +159,10 @@ async function stageMessage(
       );
       return { counter: "deferred" };
     case "hold": {
+      if (SKIPPING_PHONE_REASONS.has(verdict.reason)) {
+        await skipTouch(trx, workspace, message, {}, verdict.reason, nowUtcMs);
+        return { counter: "cancelled" };
+      }
       await updateMessage(trx, message.id, { status: "held", hold_reason: verdict.reason }, nowUtcMs);
       await feedEnrollment(
         trx,
@@ -272,6 +290,10 @@ async function stageReady(
   }
   if (isPhoneChannel(message.channel) && rendered.channel !== "email" && rendered.channel !== "webhook") {
     const staged = await stagePhoneTouch(trx, workspace, message, rendered, deps.publicUrl, nowUtcMs);
+    if (staged.kind === "hold" && SKIPPING_PHONE_REASONS.has(staged.reason)) {
+      await skipTouch(trx, workspace, message, patch, staged.reason, nowUtcMs);
+      return { counter: "cancelled" };
+    }
     if (staged.kind === "hold") {
       await updateMessage(
         trx,
@@ -542,4 +564,28 @@ async function feedEnrollment(
   const enrollment = await getEnrollment(trx, workspace.id, message.enrollment_id);
   if (!enrollment || enrollment.status === "completed" || enrollment.status === "exited") return;
   await runEnrollment(trx, workspace, enrollment, input, nowUtcMs);
+}
+
+/** A phone touch this contact refused for good: never sent, and the enrollment moves on. */
+async function skipTouch(
+  trx: Executor,
+  workspace: Workspace,
+  message: MessageRow,
+  patch: MessageUpdate,
+  reason: string,
+  nowUtcMs: number,
+): Promise<void> {
+  await updateMessage(
+    trx,
+    message.id,
+    { ...patch, status: "cancelled", hold_reason: reason, last_error: `skipped: ${reason}` },
+    nowUtcMs,
+  );
+  await feedEnrollment(
+    trx,
+    workspace,
+    message,
+    { kind: "touch_skipped", step: message.step_id ?? "", reason },
+    nowUtcMs,
+  );
 }

@@ -43,6 +43,19 @@ export function isPhoneChannel(channel: MessageRow["channel"]): channel is Phone
   return channel === "sms" || channel === "voicemail";
 }
 
+/**
+ * Refusals that will not change by waiting (an opt-out, a dead or Do-Not-Call number, no
+ * consent): the touch is skipped and the sequence goes on with its other channels. Anything
+ * else (an invalid number someone can correct, no provider yet) holds the touch.
+ */
+export const SKIPPING_PHONE_REASONS: ReadonlySet<string> = new Set([
+  "do_not_call",
+  "sms_opted_out",
+  "sms_undeliverable",
+  "sms_consent_revoked",
+  "no_sms_consent",
+]);
+
 /** Everything that forbids a phone touch outright; the answer is a hold a person can read. */
 export async function checkPhoneTouch(
   trx: Executor,

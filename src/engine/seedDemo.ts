@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Executor } from "../store/executor.ts";
 import { createApiKey } from "../store/repos/apiKeys.ts";
-import { upsertContact } from "../store/repos/contacts.ts";
+import { setSmsConsent, upsertContact } from "../store/repos/contacts.ts";
 import { createMailbox } from "../store/repos/mailboxes.ts";
 import { setSequenceStatus } from "../store/repos/sequences.ts";
 import { createUser } from "../store/repos/users.ts";
@@ -61,7 +61,7 @@ export async function createFirstWorkspace(
     nowUtcMs,
   );
   const contactEmail = "ada@example.com";
-  await upsertContact(
+  const { contact: ada } = await upsertContact(
     db,
     workspace.id,
     {
@@ -76,6 +76,8 @@ export async function createFirstWorkspace(
     },
     nowUtcMs,
   );
+  // The test contact agreed to texts, so the sandbox shows what an SMS step sends.
+  await setSmsConsent(db, ada.id, "granted", "demo seed", nowUtcMs);
   const saved = await saveSequenceFromText(
     db,
     workspace.id,

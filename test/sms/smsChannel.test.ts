@@ -214,7 +214,7 @@ describeEachEngine("SMS and voice against the local provider", (store) => {
     ]);
   });
 
-  it("no consent, an invalid number, or a number on the Do-Not-Call list holds the text and nothing is sent", async () => {
+  it("no consent or a Do-Not-Call number skips the text; an invalid number holds it; nothing is sent", async () => {
     const setup = await liveSetup();
     clock.set(Date.UTC(2026, 10, 20, 18, 0)); // 10:00 in Los Angeles
     const noConsent = await contactIn(setup, { consent: false, phone: "+14155553001" });
@@ -233,10 +233,18 @@ describeEachEngine("SMS and voice against the local provider", (store) => {
       await enroll(store().engine, setup.ws, setup.sequence, c.id, clock.nowUtcMs());
     }
     await run();
-    const holdOf = async (id: string) => (await messagesOfContact(store().engine.db, id))[0]?.hold_reason;
-    expect(await holdOf(noConsent.id)).toBe("no_sms_consent");
-    expect(await holdOf(invalid.id)).toBe("invalid_phone");
-    expect(await holdOf(listed.id)).toBe("do_not_call");
+    const holdOf = async (id: string) => {
+      const [m] = await messagesOfContact(store().engine.db, id);
+      return `${m?.status}:${m?.hold_reason}`;
+    };
+    // A refusal that waiting cannot change is skipped (the cadence goes on); a number someone
+    // can correct holds the touch until they do.
+    expect(await holdOf(noConsent.id)).toBe("cancelled:no_sms_consent");
+    expect(await holdOf(invalid.id)).toBe("held:invalid_phone");
+    expect(await holdOf(listed.id)).toBe("cancelled:do_not_call");
+    const stepOf = async (id: string) => (await enrollmentsOfContact(store().engine.db, id))[0]?.current_step;
+    expect(await stepOf(noConsent.id)).toBe("drop");
+    expect(await stepOf(invalid.id)).toBe("hello");
     expect(sentTo("+14155553001")).toHaveLength(0);
     expect(sentTo("+14155553003")).toHaveLength(0);
   });
@@ -349,7 +357,7 @@ describeEachEngine("SMS and voice against the local provider", (store) => {
     expect(inbound).toEqual([]);
   });
 
-  it("STOP revokes consent within the request, exits, confirms once even when retried, and blocks texts from any sequence", async () => {
+  it("STOP revokes consent within the request, confirms once even when retried, and skips texts in any sequence while the rest of the cadence goes on", async () => {
     const setup = await liveSetup();
     clock.set(Date.UTC(2026, 10, 27, 18, 0));
     const contact = await contactIn(setup, { phone: "+14155557001" });
@@ -368,8 +376,9 @@ describeEachEngine("SMS and voice against the local provider", (store) => {
     expect((await phoneBlocksOf(store().engine.db, setup.ws.id, "+14155557001")).map((b) => b.kind)).toEqual([
       "sms_opt_out",
     ]);
+    // STOP ends texts, not the conversation: the enrollment carries on with its other touches.
     const [enrollment] = await enrollmentsOfContact(store().engine.db, contact.id);
-    expect(enrollment).toMatchObject({ status: "exited", exit_reason: "unsubscribed" });
+    expect(enrollment).toMatchObject({ status: "active", current_step: "drop" });
     // The provider retries the same webhook: no second confirmation.
     const retried = await provider.sendInbound({
       from: "+14155557001",
@@ -383,7 +392,7 @@ describeEachEngine("SMS and voice against the local provider", (store) => {
     expect(confirmations).toHaveLength(1);
     expect(confirmations[0]?.body).toMatch(/no more texts/);
 
-    // Another sequence later: its text is held, never sent.
+    // Another sequence later: its text is skipped, never sent, and the enrollment moves on.
     clock.advance(8 * DAY_MS);
     const other = await makeSequence(
       store().engine,
@@ -394,8 +403,14 @@ describeEachEngine("SMS and voice against the local provider", (store) => {
     await enroll(store().engine, setup.ws, other, contact.id, clock.nowUtcMs());
     await run();
     expect(sentTo("+14155557001")).toHaveLength(1);
-    const held = (await messagesOfContact(store().engine.db, contact.id)).find((m) => m.status === "held");
-    expect(held?.hold_reason).toBe("sms_opted_out");
+    const skipped = (await messagesOfContact(store().engine.db, contact.id)).filter(
+      (m) => m.channel === "sms" && m.status === "cancelled",
+    );
+    expect(skipped.map((m) => m.hold_reason)).toEqual(["sms_opted_out"]);
+    const [otherEnrollment] = (await enrollmentsOfContact(store().engine.db, contact.id)).filter(
+      (e) => e.sequence_id === other.id,
+    );
+    expect(otherEnrollment).toMatchObject({ status: "active", current_step: "drop" });
 
     // HELP answers with the help text; START re-subscribes.
     const help = await provider.sendInbound({ from: "+14155557001", to: setup.sfNumber, body: "HELP" });

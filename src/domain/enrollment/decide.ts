@@ -61,6 +61,12 @@ function applyInput(draft: Draft, ctx: DecisionContext, input: Exclude<DecideInp
         if (draft.state.status === "paused") pauseEnrollment(draft, draft.state.pausedUntilUtcMs);
       }
       return;
+    case "touch_skipped":
+      // The contact said no to this channel, not to the conversation: the cadence goes on.
+      if (draft.state.phase === "sending" && draft.state.stepId === input.step) {
+        moveOn(draft, ctx, nextTarget(ctx.def, stepById(ctx.def, input.step)), ctx.nowUtcMs);
+      }
+      return;
     case "task_completed":
       onTaskCompleted(draft, ctx, input.step, input.outcome);
       return;

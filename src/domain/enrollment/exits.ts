@@ -12,7 +12,9 @@ export interface ExitVerdict {
   detail: string | null;
 }
 
-const UNSUBSCRIBE_EVENTS = new Set(["contact.unsubscribed", "email.unsubscribed", "sms.unsubscribed"]);
+// A STOP to texts (`sms.unsubscribed`) is not here: it ends texts, and the touches it blocks are
+// skipped at send time, while emails and calls go on.
+const UNSUBSCRIBE_EVENTS = new Set(["contact.unsubscribed", "email.unsubscribed"]);
 
 /** An out-of-office answer: pauses, never exits. `returnDate` is an ISO date or null when unstated. */
 export function autoReplyOf(event: EventFact): { returnDate: string | null } | null {

@@ -58,6 +58,8 @@ export type DecideInput =
   | { kind: "event"; event: EventFact }
   | { kind: "touch_sent"; step: string; atUtcMs: number; variant?: string }
   | { kind: "touch_held"; step: string; reason: string }
+  /** The touch can never go to this contact on this channel (texts refused, a Do-Not-Call number): move on. */
+  | { kind: "touch_skipped"; step: string; reason: string }
   | { kind: "task_completed"; step: string; outcome: TaskOutcome }
   | { kind: "pause"; untilUtcMs: number | null }
   | { kind: "resume" }

@@ -65,7 +65,6 @@ export const ALWAYS_ON_EXIT_EVENTS: ReadonlyMap<string, string> = new Map([
   ["meeting.booked", "meeting_booked"],
   ["contact.unsubscribed", "unsubscribed"],
   ["email.unsubscribed", "unsubscribed"],
-  ["sms.unsubscribed", "unsubscribed"],
   ["email.bounced", "bounced"],
 ]);
 

@@ -6,9 +6,17 @@ import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import { CompiledQuery, type DatabaseConnection, Kysely, SqliteDialect, SqliteDriver } from "kysely";
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  Kysely,
+  type SqliteDatabase as KyselySqliteDatabase,
+  SqliteDialect,
+  SqliteDriver,
+} from "kysely";
 import { ConfigError } from "../databaseUrl.ts";
 import type { Database } from "../schema.ts";
+import { withStatementCache } from "./statementCache.ts";
 import type { StoreEngine, WakeChannel } from "./storeEngine.ts";
 
 class ImmediateSqliteDriver extends SqliteDriver {
@@ -18,10 +26,11 @@ class ImmediateSqliteDriver extends SqliteDriver {
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #database: SqliteDatabase.Database;
+  readonly #database: KyselySqliteDatabase;
   constructor(database: SqliteDatabase.Database) {
-    super({ database });
-    this.#database = database;
+    const cached = withStatementCache(database);
+    super({ database: cached });
+    this.#database = cached;
   }
   override createDriver(): SqliteDriver {
     return new ImmediateSqliteDriver({ database: this.#database });

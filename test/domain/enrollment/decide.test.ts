@@ -236,6 +236,50 @@ describe("holds", () => {
   });
 });
 
+describe("skipped touches", () => {
+  it("moves on to the next step when the send is skipped (a STOP to texts), keeping the other channels", () => {
+    const def = sequence([sms("text"), email("after", { wait: days(1) })]);
+    const sending = startEnrollment(def, TUE_10AM, facts()).state;
+    expect(sending).toMatchObject({ phase: "sending", stepId: "text" });
+    const { state, effects } = decide(
+      sending,
+      def,
+      { kind: "touch_skipped", step: "text", reason: "sms_opted_out" },
+      TUE_10AM,
+      facts(),
+    );
+    expect(effects).toEqual([]);
+    expect(state).toMatchObject({ status: "active", phase: "due", stepId: "after" });
+  });
+
+  it("ignores a skip report for a step it is not sending", () => {
+    const def = sequence([sms("text"), email("after", { wait: days(1) })]);
+    const sending = startEnrollment(def, TUE_10AM, facts()).state;
+    const { state } = decide(
+      sending,
+      def,
+      { kind: "touch_skipped", step: "after", reason: "x" },
+      TUE_10AM,
+      facts(),
+    );
+    expect(state).toEqual(sending);
+  });
+
+  it("does not exit on a STOP to texts", () => {
+    const def = sequence([email("intro"), sms("text", "Hi {{ contact.first_name }}", { wait: days(1) })]);
+    const started = startEnrollment(def, TUE_10AM, facts()).state;
+    const stop = event("sms.unsubscribed", TUE_10AM + HOUR);
+    const { state } = decide(
+      started,
+      def,
+      { kind: "event", event: stop },
+      TUE_10AM + HOUR,
+      withEvents(facts(), stop),
+    );
+    expect(state.status).toBe("active");
+  });
+});
+
 describe("always-on exits", () => {
   const cases: Array<[string, Record<string, unknown>, string]> = [
     ["email.replied", {}, "replied"],
