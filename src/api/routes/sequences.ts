@@ -40,6 +40,7 @@ import {
   pageSchema,
   withProblems,
 } from "../schemas/common.ts";
+import { sequenceOutcomes } from "../sequenceOutcomes.ts";
 import { sequenceStats } from "../sequenceStats.ts";
 
 const SOURCE_BODY_LIMIT_BYTES = 2 * 1_048_576;
@@ -152,6 +153,12 @@ const StepStatsOut = z.object({
   variants: z.array(z.object({ variant: z.string(), sent: z.number().int(), replied: z.number().int() })),
 });
 
+const DealAdvancementOut = z.object({
+  contacts_with_deals: z.number().int(),
+  advanced: z.number().int(),
+  rate: z.number().nullable(),
+});
+
 const StatsOut = z
   .object({
     sequence_id: z.string(),
@@ -163,6 +170,31 @@ const StatsOut = z
       completed: z.number().int(),
       exited: z.number().int(),
     }),
+    outcomes: z
+      .object({
+        replies: z
+          .object({
+            total: z.number().int(),
+            positive: z.number().int(),
+            negative: z.number().int(),
+            neutral: z.number().int(),
+          })
+          .describe("enrollments whose contact replied (human replies only), by the first reply's intent"),
+        time_to_first_reply_hours: z.object({ median: z.number().nullable(), p90: z.number().nullable() }),
+        completed_without_response: z
+          .number()
+          .int()
+          .describe("enrollments that ran every step and ended without a reply"),
+        deal_advancement: z
+          .object({
+            enrolled: DealAdvancementOut,
+            not_enrolled: DealAdvancementOut,
+          })
+          .describe(
+            "contacts with a deal whose deal moved to a new stage (not a lost one) after enrolling, against contacts never enrolled, over the same period",
+          ),
+      })
+      .describe("what the sequence achieved"),
   })
   .meta({ id: "SequenceStats" });
 
@@ -505,7 +537,11 @@ export const sequenceRoutes: FastifyPluginAsyncZod = async (app) => {
       const sequence = await requireSequenceRow(request, db, (await workspaceOf(request)).id);
       const version = await getSequenceVersion(db, sequence.id, Number(sequence.current_version));
       const definition = version ? await loadDefinition(db, version.id) : null;
-      return { sequence_id: sequence.id, ...(await sequenceStats(db, sequence.id, definition)) };
+      const [stats, outcomes] = await Promise.all([
+        sequenceStats(db, sequence.id, definition),
+        sequenceOutcomes(db, sequence.workspace_id, sequence.id),
+      ]);
+      return { sequence_id: sequence.id, ...stats, outcomes };
     },
   );
 };

@@ -2,6 +2,7 @@
 // unsubscribes and holds, exits by reason, and enrollments by status.
 
 import type { Command } from "commander";
+import { sequenceOutcomes } from "../../api/sequenceOutcomes.ts";
 import { sequenceStats } from "../../api/sequenceStats.ts";
 import { loadDefinition } from "../../engine/definitionCache.ts";
 import { findSequence, getSequenceVersion } from "../../store/repos/sequences.ts";
@@ -22,8 +23,9 @@ export function registerStats(program: Command): void {
         const version = await getSequenceVersion(engine.db, sequence.id, sequence.current_version);
         const definition = version ? await loadDefinition(engine.db, version.id) : null;
         const stats = await sequenceStats(engine.db, sequence.id, definition);
+        const outcomes = await sequenceOutcomes(engine.db, workspace.id, sequence.id);
         if (opts.json) {
-          printJson({ sequence: sequence.key, ...stats });
+          printJson({ sequence: sequence.key, ...stats, outcomes });
           return;
         }
         const e = stats.enrollments;
@@ -61,6 +63,17 @@ export function registerStats(program: Command): void {
         const exits = Object.entries(stats.exits);
         if (exits.length > 0)
           process.stdout.write(`\nexits: ${exits.map(([k, v]) => `${k} ${v}`).join(", ")}\n`);
+        const r = outcomes.replies;
+        const t = outcomes.time_to_first_reply_hours;
+        const d = outcomes.deal_advancement;
+        const rate = (x: number | null) => (x === null ? "-" : `${Math.round(x * 100)}%`);
+        process.stdout.write(
+          `replies: ${r.total} (positive ${r.positive}, negative ${r.negative}, neutral ${r.neutral}); ` +
+            `first reply after ${t.median ?? "-"} h (median), ${t.p90 ?? "-"} h (p90); ` +
+            `completed without response: ${outcomes.completed_without_response}\n` +
+            `deals moved: enrolled ${rate(d.enrolled.rate)} of ${d.enrolled.contacts_with_deals}, ` +
+            `not enrolled ${rate(d.not_enrolled.rate)} of ${d.not_enrolled.contacts_with_deals}\n`,
+        );
       });
     });
 }

@@ -23,10 +23,22 @@ interface StepStats {
   tasks_completed: number;
   variants: Array<{ variant: string; sent: number; replied: number }>;
 }
+interface DealGroup {
+  contacts_with_deals: number;
+  advanced: number;
+  rate: number | null;
+}
+interface Outcomes {
+  replies: { total: number; positive: number; negative: number; neutral: number };
+  time_to_first_reply_hours: { median: number | null; p90: number | null };
+  completed_without_response: number;
+  deal_advancement: { enrolled: DealGroup; not_enrolled: DealGroup };
+}
 interface Stats {
   steps: StepStats[];
   exits: Record<string, number>;
   enrollments: Record<string, number>;
+  outcomes?: Outcomes;
 }
 
 const COLUMNS = [
@@ -105,6 +117,7 @@ export default function AnalyticsPage({ id }: { id?: string }) {
             </table>
           </div>
           <Variants steps={stats.data.steps} />
+          {stats.data.outcomes && <OutcomeSummary outcomes={stats.data.outcomes} />}
           <h2>Exits by reason</h2>
           {Object.keys(stats.data.exits).length === 0 ? (
             <p className="empty">No exits yet.</p>
@@ -191,6 +204,41 @@ function Variants({ steps }: { steps: StepStats[] }) {
           </div>
         );
       })}
+    </>
+  );
+}
+
+function percent(rate: number | null): string {
+  return rate === null ? "–" : `${Math.round(rate * 100)}%`;
+}
+
+function hours(h: number | null): string {
+  if (h === null) return "–";
+  return h < 48 ? `${h} h` : `${Math.round((h / 24) * 10) / 10} days`;
+}
+
+function OutcomeSummary({ outcomes }: { outcomes: Outcomes }) {
+  const { replies, time_to_first_reply_hours: ttfr, deal_advancement: deals } = outcomes;
+  return (
+    <>
+      <h2>Outcomes</h2>
+      <dl className="outcomes">
+        <dt>Replied</dt>
+        <dd>
+          {replies.total} ({replies.positive} positive, {replies.negative} negative, {replies.neutral} other)
+        </dd>
+        <dt>Time to first reply</dt>
+        <dd>
+          {hours(ttfr.median)} median, {hours(ttfr.p90)} for 90%
+        </dd>
+        <dt>Completed without a response</dt>
+        <dd>{outcomes.completed_without_response}</dd>
+        <dt>Deals that moved stage</dt>
+        <dd>
+          enrolled {percent(deals.enrolled.rate)} of {deals.enrolled.contacts_with_deals}; not enrolled{" "}
+          {percent(deals.not_enrolled.rate)} of {deals.not_enrolled.contacts_with_deals}
+        </dd>
+      </dl>
     </>
   );
 }
