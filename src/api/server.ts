@@ -59,6 +59,11 @@ export interface ServerDeps {
   logger?: Logger | false;
   /** Where /metrics reads from; a fresh registry with the process defaults when omitted. */
   metricsRegistry?: Registry;
+  /**
+   * Behind a reverse proxy: trust its X-Forwarded-For so the tracking endpoints see the reader's
+   * address (Apple's privacy proxy is recognised by it). `true`, or the proxies' addresses/CIDRs.
+   */
+  trustProxy?: boolean | string[];
 }
 
 /** JSON bodies are small; imports and sequence sources get their own, larger limit per route. */
@@ -120,7 +125,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     bodyLimit: BODY_LIMIT_BYTES,
-    routerOptions: { ignoreTrailingSlash: true },
+    // Signed tracking and unsubscribe tokens are longer than Fastify's default 100-character limit.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    ...(deps.trustProxy !== undefined ? { trustProxy: deps.trustProxy } : {}),
     // Bad input must never crash the parser into a 500.
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",

@@ -126,7 +126,7 @@ export class ContractChecker {
 
 export async function openApiHarness(
   engine: StoreEngine,
-  opts: { logger?: Logger; timeZone?: string; testClock?: boolean } = {},
+  opts: { logger?: Logger; timeZone?: string; testClock?: boolean; trustProxy?: boolean | string[] } = {},
 ): Promise<ApiHarness> {
   const clock = new ManualClock(T0);
   const created = await createWorkspace(
@@ -144,6 +144,7 @@ export async function openApiHarness(
     clock,
     publicUrl: "https://nudge.example.test",
     logger: opts.logger ?? false,
+    ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
   });
   const doc = await app.inject({ method: "GET", url: "/openapi.json" });
   const checker = new ContractChecker(doc.json());

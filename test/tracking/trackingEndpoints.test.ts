@@ -61,7 +61,8 @@ describeEachEngine("open and click tracking", (store) => {
   let counter = 0;
 
   beforeAll(async () => {
-    api = await openApiHarness(store().engine, { timeZone: "UTC" });
+    // Behind a proxy on loopback, as `NUDGE_TRUST_PROXY=127.0.0.1` configures it.
+    api = await openApiHarness(store().engine, { timeZone: "UTC", trustProxy: ["127.0.0.1"] });
   });
   afterAll(async () => {
     await api.close();
@@ -120,9 +121,16 @@ describeEachEngine("open and click tracking", (store) => {
 
   function hit(
     url: string,
-    opts: { method?: "GET" | "HEAD"; ua?: string | null; ip?: string; referer?: string } = {},
+    opts: {
+      method?: "GET" | "HEAD";
+      ua?: string | null;
+      ip?: string;
+      referer?: string;
+      forwardedFor?: string;
+    } = {},
   ) {
     const headers: Record<string, string> = {};
+    if (opts.forwardedFor) headers["x-forwarded-for"] = opts.forwardedFor;
     if (opts.referer) headers.referer = opts.referer;
     const ua = opts.ua === undefined ? CHROME : opts.ua;
     if (ua !== null) headers["user-agent"] = ua;
@@ -214,7 +222,7 @@ describeEachEngine("open and click tracking", (store) => {
       expect(response.headers.location, bad).toBeUndefined();
     }
     // Longer than any token we sign: the router turns it away before our handler runs.
-    const overlong = await hit(`/t/c/${body}.${tag}${"A".repeat(600)}`);
+    const overlong = await hit(`/t/c/${body}.${tag}${"A".repeat(1200)}`);
     expect(overlong.statusCode).toBe(414);
     expect(overlong.headers.location).toBeUndefined();
     expect(await countAllRows(store().engine)).toEqual(before);
@@ -322,6 +330,34 @@ describeEachEngine("open and click tracking", (store) => {
       ["email.opened", true, "apple_mail_privacy"],
       ["email.opened", false, null],
     ]);
+  });
+
+  it("behind a trusted proxy the reader's address comes from X-Forwarded-For; anyone else cannot claim one", async () => {
+    const iphone =
+      "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148";
+    const viaProxy = await sendOne();
+    await advance(30 * MINUTE_MS);
+    const proxied = await hit(viaProxy.pixel ?? "", {
+      ua: iphone,
+      ip: "127.0.0.1",
+      forwardedFor: "17.58.9.9",
+    });
+    expect(proxied.statusCode).toBe(200);
+    expect(
+      (await trackingEvents(viaProxy.message.id)).map((e) => [e.machine, e.data.machine_reason ?? null]),
+    ).toEqual([[true, "apple_mail_privacy"]]);
+
+    const spoofed = await sendOne();
+    await advance(30 * MINUTE_MS);
+    const direct = await hit(spoofed.pixel ?? "", {
+      ua: iphone,
+      ip: "198.51.100.7",
+      forwardedFor: "17.58.9.9",
+    });
+    expect(direct.statusCode).toBe(200);
+    expect(
+      (await trackingEvents(spoofed.message.id)).map((e) => [e.machine, e.data.machine_reason ?? null]),
+    ).toEqual([[false, null]]);
   });
 
   it("an open while someone previews the captured email in Nudge's own UI is not the recipient's", async () => {

@@ -12,7 +12,7 @@ import { recordTrackingHit, resolveTrackingToken, type TrackingHitResult } from 
 /** The smallest transparent GIF (1×1, 43 bytes). */
 const PIXEL_GIF = Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7", "base64");
 
-const TokenParams = z.strictObject({ token: z.string().min(1).max(600) });
+const TokenParams = z.strictObject({ token: z.string().min(1).max(1000) });
 
 export const trackingRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(

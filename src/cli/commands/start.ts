@@ -47,7 +47,15 @@ export function registerStart(program: Command): void {
       }
 
       const metricsRegistry = new Registry();
-      const app = await buildServer({ engine, clock: systemClock, publicUrl, logger, metricsRegistry });
+      const trustProxy = trustProxyOption(process.env.NUDGE_TRUST_PROXY);
+      const app = await buildServer({
+        engine,
+        clock: systemClock,
+        publicUrl,
+        logger,
+        metricsRegistry,
+        ...(trustProxy !== undefined ? { trustProxy } : {}),
+      });
       try {
         await app.listen({ port, host: opts.host });
       } catch (error) {
@@ -115,4 +123,14 @@ export function registerStart(program: Command): void {
         await engine.close();
       }, logger);
     });
+}
+
+/** NUDGE_TRUST_PROXY: `true`, or a comma-separated list of the proxies' addresses/CIDRs. */
+export function trustProxyOption(value: string | undefined): boolean | string[] | undefined {
+  if (value === undefined || value.trim() === "" || value === "false") return undefined;
+  if (value === "true") return true;
+  return value
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
 }
