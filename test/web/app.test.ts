@@ -260,6 +260,8 @@ describe("web app, end to end in headless Chromium", () => {
     await message.getByText("thanks for your interest in Ledgerly").waitFor();
     const html = page.frameLocator("iframe.message-html");
     await html.getByText("thanks for your interest in Ledgerly").waitFor();
+    // Tasks the cadence gave reps show beside the messages: Bo's call.
+    await page.getByTestId("sandbox-tasks").getByText("Call Bo").waitFor();
     await screenshot("sandbox-captured-email");
 
     // Ada replies: a mail relay posts the raw message to the inbound API.
@@ -295,6 +297,12 @@ describe("web app, end to end in headless Chromium", () => {
     await inbox.locator(".badge", { hasText: "meeting request" }).waitFor();
     expect(await inbox.textContent()).toContain("Thursday at 2pm works");
     await inbox.getByText("Handoff task:").locator(".badge", { hasText: "open" }).waitFor();
+    // The thread and timeline open under the reply, with the exit it caused.
+    await inbox.getByText("Thread and timeline").click();
+    await inbox
+      .getByTestId("contact-timeline")
+      .getByText(/Exited web-e2e: replied/)
+      .waitFor();
     await screenshot("inbox");
     await inbox.getByLabel("Re-engage after").selectOption("14");
     await inbox.getByRole("button", { name: "Re-engage later" }).click();
@@ -321,6 +329,8 @@ describe("web app, end to end in headless Chromium", () => {
       .waitFor();
     await nav("Analytics");
     await page.getByRole("table").waitFor();
+    await page.getByRole("heading", { name: "Outcomes" }).waitFor();
+    await page.getByText("Time to first reply").waitFor();
     await screenshot("analytics");
     await nav("Settings");
     await page.getByRole("heading", { name: "Mailboxes" }).waitFor();

@@ -174,7 +174,6 @@ function describe(item: TimelineItem): string {
 
 export function ContactTimelinePage({ id }: { id: string }) {
   const contact = useLoad<Contact>(`/v1/contacts/${encodeURIComponent(id)}`);
-  const timeline = useLoad<Page<TimelineItem>>(`/v1/contacts/${encodeURIComponent(id)}/timeline?limit=200`);
   return (
     <>
       <p>
@@ -191,26 +190,34 @@ export function ContactTimelinePage({ id }: { id: string }) {
         </>
       )}
       <h2>Timeline</h2>
-      <ListState
-        loaded={timeline}
-        rows={timeline.data?.data}
-        empty="Nothing has happened with this contact yet."
-      >
-        {(rows) => (
-          <ol className="timeline" data-testid="contact-timeline">
-            {rows.map((item) => (
-              <li key={item.id}>
-                <small>
-                  <time dateTime={item.at}>{formatTime(item.at)}</time>
-                </small>
-                <br />
-                <Badge tone={item.exit_reason ? "bad" : undefined}>{item.type}</Badge>{" "}
-                {item.status && <Badge>{item.status}</Badge>} {describe(item)}
-              </li>
-            ))}
-          </ol>
-        )}
-      </ListState>
+      <TimelineList id={id} />
     </>
+  );
+}
+
+/** Every touch, event, reply, task and exit of a contact, newest first (also used by the Inbox). */
+export function TimelineList({ id }: { id: string }) {
+  const timeline = useLoad<Page<TimelineItem>>(`/v1/contacts/${encodeURIComponent(id)}/timeline?limit=200`);
+  return (
+    <ListState
+      loaded={timeline}
+      rows={timeline.data?.data}
+      empty="Nothing has happened with this contact yet."
+    >
+      {(rows) => (
+        <ol className="timeline" data-testid="contact-timeline">
+          {rows.map((item) => (
+            <li key={item.id}>
+              <small>
+                <time dateTime={item.at}>{formatTime(item.at)}</time>
+              </small>
+              <br />
+              <Badge tone={item.exit_reason ? "bad" : undefined}>{item.type}</Badge>{" "}
+              {item.status && <Badge>{item.status}</Badge>} {describe(item)}
+            </li>
+          ))}
+        </ol>
+      )}
+    </ListState>
   );
 }

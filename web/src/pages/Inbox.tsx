@@ -2,6 +2,7 @@ import { useState } from "react";
 import { api, formatTime, type InboxItem, type Page } from "../api.ts";
 import { Badge, GuardedLink, ListState } from "../components.tsx";
 import { useLoad } from "../hooks.ts";
+import { TimelineList } from "./Contacts.tsx";
 
 const INTENTS = [
   "interested",
@@ -64,6 +65,7 @@ export function InboxPage() {
                 </header>
                 <blockquote>{m.snippet}</blockquote>
                 <small>Why: {m.rule}</small>
+                {m.contact && <ThreadDetails contactId={m.contact.id} />}
                 {m.handoff_task && (
                   <p>
                     Handoff task:{" "}
@@ -175,5 +177,16 @@ function Reengage({ id, onDone }: { id: string; onDone: (text: string) => void }
         </span>
       )}
     </>
+  );
+}
+
+/** The thread and timeline behind a reply, loaded when the rep opens it. */
+function ThreadDetails({ contactId }: { contactId: string }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>Thread and timeline</summary>
+      {open && <TimelineList id={contactId} />}
+    </details>
   );
 }

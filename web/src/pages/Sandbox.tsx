@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { api, type CapturedMessage, formatTime, type Page, type SandboxClock } from "../api.ts";
+import { api, type CapturedMessage, formatTime, type Page, type SandboxClock, type Task } from "../api.ts";
 import { Badge, ListState } from "../components.tsx";
 import { useLoad } from "../hooks.ts";
 
@@ -8,6 +8,7 @@ const STEPS = ["1h", "4h", "1d", "3d", "1w"] as const;
 export function SandboxPage() {
   const clock = useLoad<SandboxClock>("/v1/sandbox/clock");
   const messages = useLoad<Page<CapturedMessage>>("/v1/sandbox/messages?limit=100");
+  const tasks = useLoad<Page<Task>>("/v1/tasks?status=open&limit=100");
   const [by, setBy] = useState<string>("1d");
   const [selected, setSelected] = useState<string>();
   const [status, setStatus] = useState<string>();
@@ -22,6 +23,7 @@ export function SandboxPage() {
       setStatus(`Advanced to ${formatTime(r.to)}; ${r.messages_captured} message(s) captured.`);
       clock.reload();
       messages.reload();
+      tasks.reload();
     } catch (e) {
       setStatus(e instanceof Error ? e.message : String(e));
     } finally {
@@ -111,6 +113,26 @@ export function SandboxPage() {
                 </article>
               )}
             </div>
+          )}
+        </ListState>
+      </section>
+      <section aria-labelledby="tasks-heading">
+        <h2 id="tasks-heading">Open tasks for reps</h2>
+        <ListState loaded={tasks} rows={tasks.data?.data} empty="No open tasks.">
+          {(list) => (
+            <ul data-testid="sandbox-tasks">
+              {list.map((t) => (
+                <li key={t.id}>
+                  <Badge>{t.type}</Badge> {t.title} <small>due {formatTime(t.due_at)}</small>
+                  {t.note && (
+                    <>
+                      <br />
+                      <small>{t.note}</small>
+                    </>
+                  )}
+                </li>
+              ))}
+            </ul>
           )}
         </ListState>
       </section>
