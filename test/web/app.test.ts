@@ -338,6 +338,24 @@ describe("web app, end to end in headless Chromium", () => {
     await page.getByRole("button", { name: "Save workspace settings" }).click();
     await page.getByText("Saved.").waitFor();
     expect((await api("GET", "/v1/workspace")).json.settings.caps.emails_per_7_days).toBe(4);
+    // An admin adds a teammate, a mailbox and a webhook from the same page.
+    await page.getByLabel("Name", { exact: true }).last().fill("Sam Rep");
+    await page.getByLabel("Email", { exact: true }).last().fill("sam@acme.test");
+    await page.getByRole("button", { name: "Add team member" }).click();
+    await page.getByText("sam@acme.test added").waitFor();
+    await page.getByText("Add a mailbox").click();
+    await page.getByLabel("Name", { exact: true }).first().fill("Sam's mailbox");
+    await page.getByLabel("From name").fill("Sam Rep");
+    await page.getByLabel("From address").fill("sam@acme.test");
+    await page.getByRole("button", { name: "Add mailbox" }).click();
+    await page.getByText("Mailbox sam@acme.test added").waitFor();
+    await page.getByLabel("Webhook URL").fill("https://hooks.example.com/nudge");
+    await page.getByRole("button", { name: "Add webhook" }).click();
+    await page.getByText(/Signing secret \(shown once\): whsec_/).waitFor();
+    const hooks = (await api("GET", "/v1/webhooks")).json.data;
+    expect(hooks.map((w: { url: string }) => w.url)).toContain("https://hooks.example.com/nudge");
+    const mailboxes = (await api("GET", "/v1/mailboxes")).json.data;
+    expect(mailboxes.map((m: { from_address: string }) => m.from_address)).toContain("sam@acme.test");
     await screenshot("settings");
 
     // Phone width: the navigation and the page still fit.

@@ -22,8 +22,16 @@ interface Key {
 interface Webhook {
   id: string;
   url: string;
-  events: string[];
+  event_types: string[];
 }
+
+const WEBHOOK_EVENTS = [
+  "enrollment.exited",
+  "reply.received",
+  "task.created",
+  "sequence.completed",
+  "message.bounced",
+] as const;
 interface User {
   id: string;
   email: string;
@@ -56,6 +64,7 @@ export function SettingsPage({ session }: { session: SessionInfo }) {
           </ul>
         )}
       </ListState>
+      {admin && <NewMailbox onCreated={mailboxes.reload} />}
       <h2>Team</h2>
       <ListState loaded={users} rows={users.data?.data} empty="No team members yet.">
         {(rows) => (
@@ -69,6 +78,7 @@ export function SettingsPage({ session }: { session: SessionInfo }) {
           </ul>
         )}
       </ListState>
+      {admin && <NewTeamMember onCreated={users.reload} />}
       {admin && (
         <>
           <h2>API keys</h2>
@@ -93,15 +103,196 @@ export function SettingsPage({ session }: { session: SessionInfo }) {
               <ul>
                 {rows.map((w) => (
                   <li key={w.id}>
-                    <code>{w.url}</code> {w.events.join(", ")}
+                    <code>{w.url}</code> {w.event_types.join(", ")}
                   </li>
                 ))}
               </ul>
             )}
           </ListState>
+          <NewWebhook onCreated={webhooks.reload} />
         </>
       )}
     </>
+  );
+}
+
+/** Runs a create call and reports its outcome in the form's status line. */
+function useCreate(onCreated: () => void) {
+  const [status, setStatus] = useState<{ ok: boolean; text: string }>();
+  const run = async (event: FormEvent, call: () => Promise<string>) => {
+    event.preventDefault();
+    try {
+      const text = await call();
+      setStatus({ ok: true, text });
+      onCreated();
+    } catch (e) {
+      setStatus({ ok: false, text: e instanceof Error ? e.message : String(e) });
+    }
+  };
+  const line = status ? (
+    status.ok ? (
+      <output>{status.text}</output>
+    ) : (
+      <p role="alert" className="error">
+        {status.text}
+      </p>
+    )
+  ) : null;
+  return { run, line };
+}
+
+function NewMailbox({ onCreated }: { onCreated: () => void }) {
+  const [f, setF] = useState({
+    name: "",
+    from_name: "",
+    from_address: "",
+    daily_limit: "150",
+    host: "",
+    port: "587",
+    user: "",
+    pass: "",
+  });
+  const set = (key: keyof typeof f) => (e: { target: { value: string } }) =>
+    setF({ ...f, [key]: e.target.value });
+  const { run, line } = useCreate(onCreated);
+  return (
+    <details>
+      <summary>Add a mailbox</summary>
+      <form
+        onSubmit={(e) =>
+          run(e, async () => {
+            await api("POST", "/v1/mailboxes", {
+              name: f.name,
+              from_name: f.from_name,
+              from_address: f.from_address,
+              daily_limit: Number(f.daily_limit),
+              ...(f.host
+                ? {
+                    smtp: {
+                      host: f.host,
+                      port: Number(f.port),
+                      ...(f.user ? { user: f.user, pass: f.pass } : {}),
+                    },
+                  }
+                : {}),
+            });
+            setF({ ...f, pass: "" });
+            return `Mailbox ${f.from_address} added. Check it with \`nudge doctor\`.`;
+          })
+        }
+      >
+        <label>
+          Name
+          <input required value={f.name} onChange={set("name")} placeholder="Rita's mailbox" />
+        </label>
+        <label>
+          From name
+          <input required value={f.from_name} onChange={set("from_name")} placeholder="Rita Rep" />
+        </label>
+        <label>
+          From address
+          <input required type="email" value={f.from_address} onChange={set("from_address")} />
+        </label>
+        <label>
+          Emails per day
+          <input required type="number" min={1} value={f.daily_limit} onChange={set("daily_limit")} />
+        </label>
+        <fieldset>
+          <legend>SMTP (leave the host empty to add it later)</legend>
+          <label>
+            Host
+            <input value={f.host} onChange={set("host")} placeholder="smtp.example.com" />
+          </label>
+          <label>
+            Port
+            <input type="number" min={1} max={65535} value={f.port} onChange={set("port")} />
+          </label>
+          <label>
+            User
+            <input value={f.user} onChange={set("user")} autoComplete="off" />
+          </label>
+          <label>
+            Password
+            <input type="password" value={f.pass} onChange={set("pass")} autoComplete="new-password" />
+          </label>
+        </fieldset>
+        <button type="submit">Add mailbox</button>
+        {line}
+      </form>
+    </details>
+  );
+}
+
+function NewTeamMember({ onCreated }: { onCreated: () => void }) {
+  const [name, setName] = useState("");
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState("rep");
+  const { run, line } = useCreate(onCreated);
+  return (
+    <form
+      className="row-actions"
+      onSubmit={(e) =>
+        run(e, async () => {
+          await api("POST", "/v1/users", { name, email, role });
+          setName("");
+          setEmail("");
+          return `${email} added: hand them a sign-in link.`;
+        })
+      }
+    >
+      <label>
+        Name
+        <input required value={name} onChange={(e) => setName(e.target.value)} />
+      </label>
+      <label>
+        Email
+        <input required type="email" value={email} onChange={(e) => setEmail(e.target.value)} />
+      </label>
+      <label>
+        Role
+        <select value={role} onChange={(e) => setRole(e.target.value)}>
+          <option value="rep">rep</option>
+          <option value="manager">manager</option>
+          <option value="admin">admin</option>
+        </select>
+      </label>
+      <button type="submit">Add team member</button>
+      {line}
+    </form>
+  );
+}
+
+function NewWebhook({ onCreated }: { onCreated: () => void }) {
+  const [url, setUrl] = useState("");
+  const [events, setEvents] = useState<string[]>(["reply.received", "task.created"]);
+  const { run, line } = useCreate(onCreated);
+  const toggle = (name: string) =>
+    setEvents(events.includes(name) ? events.filter((x) => x !== name) : [...events, name]);
+  return (
+    <form
+      onSubmit={(e) =>
+        run(e, async () => {
+          const created = await api<{ secret: string }>("POST", "/v1/webhooks", { url, event_types: events });
+          setUrl("");
+          return `Webhook added. Signing secret (shown once): ${created.secret}`;
+        })
+      }
+    >
+      <label>
+        Webhook URL
+        <input required type="url" value={url} onChange={(e) => setUrl(e.target.value)} />
+      </label>
+      <fieldset>
+        <legend>Events</legend>
+        {WEBHOOK_EVENTS.map((name) => (
+          <label key={name}>
+            <input type="checkbox" checked={events.includes(name)} onChange={() => toggle(name)} /> {name}
+          </label>
+        ))}
+      </fieldset>
+      <button type="submit">Add webhook</button>
+      {line}
+    </form>
   );
 }
 
