@@ -236,7 +236,7 @@ async function replied(
  * The contacts a number belongs to: those we texted from the number it wrote to first (same
  * thread), then anyone we texted at it, then contacts whose stored number normalises to it.
  */
-async function contactsAtPhone(
+export async function contactsAtPhone(
   trx: Executor,
   workspaceId: string,
   e164: string,

@@ -19,6 +19,7 @@ import { messagesOfContact } from "../../src/store/repos/messages.ts";
 import { phoneBlocksOf } from "../../src/store/repos/phoneBlocks.ts";
 import { addSmsNumber } from "../../src/store/repos/smsNumbers.ts";
 import { saveSmsSettings } from "../../src/store/repos/smsSettings.ts";
+import { listTasks } from "../../src/store/repos/tasks.ts";
 import { setWorkspaceMode } from "../../src/store/repos/workspaces.ts";
 import { ALWAYS_OPEN, enroll, makeContact, makeSequence, makeWorkspace } from "../support/engineFixtures.ts";
 import { type LocalSmsProvider, startLocalSmsProvider } from "../support/localSmsProvider.ts";
@@ -486,6 +487,64 @@ describeEachEngine("SMS and voice against the local provider", (store) => {
       ),
       { numRuns: 15 },
     );
+  });
+
+  it("a call back after a voicemail drop ends the enrollment as replied and gives the rep a call-back task, once", async () => {
+    const setup = await liveSetup();
+    clock.set(Date.UTC(2026, 11, 1 + counter, 18, 0)); // 10:00 in Los Angeles
+    const contact = await contactIn(setup);
+    const e164 = `+1415555${String(2000 + counter)}`;
+    await enroll(store().engine, setup.ws, setup.sequence, contact.id, clock.nowUtcMs());
+    await run();
+    clock.advance(DAY_MS);
+    await run();
+    expect(sentTo(e164, "Calls")).toHaveLength(1);
+
+    clock.advance(2 * HOUR_MS);
+    const forged = await provider.placeInboundCall({ from: e164, to: setup.sfNumber, signWith: "wrong" });
+    expect(forged.status).toBe(401);
+    const call = await provider.placeInboundCall({ from: e164, to: setup.sfNumber });
+    expect(call.status).toBe(200);
+    expect(call.body).toMatch(
+      /^<\?xml version="1\.0" encoding="UTF-8"\?><Response><Say>[^<]+<\/Say><\/Response>$/,
+    );
+    // The provider retries the same call: nothing happens twice.
+    expect(
+      (await provider.placeInboundCall({ from: e164, to: setup.sfNumber, callSid: call.callSid })).status,
+    ).toBe(200);
+    const [enrollment] = await enrollmentsOfContact(store().engine.db, contact.id);
+    expect(enrollment).toMatchObject({ status: "completed" });
+    const callBacks = await listTasks(store().engine.db, setup.ws.id, {
+      contactId: contact.id,
+      type: "call",
+    });
+    expect(callBacks.map((t) => t.title)).toEqual([`Call back Pat: they called ${setup.sfNumber}`]);
+    const metrics = await app.inject({
+      method: "GET",
+      url: `/v1/sequences/${setup.sequence.id}/sms-metrics`,
+      headers: { authorization: `Bearer ${setup.key}` },
+    });
+    expect(metrics.json().steps.find((s: { step: string }) => s.step === "drop")).toMatchObject({
+      sent: 1,
+      callbacks: 1,
+    });
+  });
+
+  it("a call back while the cadence is still running stops it as replied", async () => {
+    const setup = await liveSetup();
+    clock.set(Date.UTC(2026, 11, 1 + counter, 18, 0));
+    const contact = await contactIn(setup);
+    const e164 = `+1415555${String(2000 + counter)}`;
+    await enroll(store().engine, setup.ws, setup.sequence, contact.id, clock.nowUtcMs());
+    await run();
+    expect(sentTo(e164)).toHaveLength(1);
+    clock.advance(HOUR_MS);
+    expect((await provider.placeInboundCall({ from: e164, to: setup.sfNumber })).status).toBe(200);
+    const [enrollment] = await enrollmentsOfContact(store().engine.db, contact.id);
+    expect(enrollment).toMatchObject({ status: "exited", exit_reason: "replied" });
+    clock.advance(2 * DAY_MS);
+    await run();
+    expect(sentTo(e164, "Calls")).toHaveLength(0);
   });
 
   it("a landline failure callback stops texts to that number and shows on the contact", async () => {

@@ -55,6 +55,13 @@ export interface LocalSmsProvider {
     messageSid?: string;
     signWith?: string;
   }): Promise<{ status: number; body: string; messageSid: string }>;
+  /** Someone calls one of the numbers: posts the call to its Voice URL as the provider does. */
+  placeInboundCall(input: {
+    from: string;
+    to: string;
+    callSid?: string;
+    signWith?: string;
+  }): Promise<{ status: number; body: string; callSid: string }>;
   /** Posts a status callback for an accepted message or call to the URL it named. */
   postStatus(
     sid: string,
@@ -171,6 +178,23 @@ export async function startLocalSmsProvider(opts: {
     },
     fail: (...more) => {
       faults.push(...more);
+    },
+    async placeInboundCall(input) {
+      const callSid = input.callSid ?? newSid("CA");
+      const url = `${opts.nudgePublicUrl.replace(/\/+$/, "")}/hooks/sms/${workspaceOfNumber(input.to)}/voice`;
+      const result = await postSigned(
+        url,
+        {
+          CallSid: callSid,
+          AccountSid: accountSid,
+          From: input.from,
+          To: input.to,
+          CallStatus: "ringing",
+          Direction: "inbound",
+        },
+        input.signWith,
+      );
+      return { ...result, callSid };
     },
     async sendInbound(input) {
       const messageSid = input.messageSid ?? newSid("SM");

@@ -10,6 +10,7 @@ import { parsePhone } from "../../domain/sms/phoneNumber.ts";
 import { MAX_QUIET_SMS_SEGMENTS } from "../../domain/sms/stepSegments.ts";
 import { smsSegments } from "../../domain/template/index.ts";
 import { isAllowedQuietHoursWindow } from "../../domain/time/quietHours.ts";
+import { processInboundCall } from "../../inbound/processInboundCall.ts";
 import { processInboundSms } from "../../inbound/processInboundSms.ts";
 import { applyStatusCallback } from "../../inbound/smsStatus.ts";
 import { getContact, setSmsConsent } from "../../store/repos/contacts.ts";
@@ -52,6 +53,7 @@ const SmsSettingsOut = z
     help_text: z.string(),
     stop_text: z.string(),
     start_text: z.string(),
+    voice_webhook_url: z.string().describe("set as the Voice URL of each number: call-backs reach the rep"),
     inbound_webhook_url: z.string(),
     status_callback_url: z.string(),
   })
@@ -267,6 +269,42 @@ export const smsRoutes: FastifyPluginAsyncZod = async (app) => {
         .code(200)
         .type("text/xml")
         .send(twimlAnswer(outcome.duplicate ? null : outcome.answer));
+    },
+  );
+
+  app.post(
+    "/hooks/sms/:workspaceId/voice",
+    {
+      config: { public: true },
+      schema: {
+        tags: ["sms"],
+        summary:
+          "Inbound calls to our numbers (the number's Voice URL, X-Twilio-Signature): a call-back ends the caller's enrollments as replied and gives their rep a call-back task; answers TwiML",
+        security: [],
+        params: HookParams,
+        response: withProblems({ 200: z.string().describe("TwiML (text/xml)") }),
+      },
+    },
+    async (request, reply) => {
+      const workspace = await signedHookWorkspace(request, request.params.workspaceId);
+      const params = formParams(request.body);
+      const callSid = first(params, "CallSid");
+      const from = first(params, "From");
+      if (!callSid || !from) throw new ApiProblem(400, "bad-request", "CallSid and From are required");
+      await transact(app.nudge.engine, (trx) =>
+        processInboundCall(
+          trx,
+          workspace,
+          { callSid, from, to: first(params, "To") ?? "" },
+          app.nudge.now(workspace),
+        ),
+      );
+      await wakeWorker(app.nudge.engine);
+      const say = `Thanks for calling ${workspace.name}. We got your call and will call you back shortly.`;
+      return reply
+        .code(200)
+        .type("text/xml")
+        .send(`<?xml version="1.0" encoding="UTF-8"?><Response><Say>${xmlEscape(say)}</Say></Response>`);
     },
   );
 
@@ -597,6 +635,7 @@ async function settingsOut(
     stop_text: s.stopText,
     start_text: s.startText,
     inbound_webhook_url: `${base}/inbound`,
+    voice_webhook_url: `${base}/voice`,
     status_callback_url: `${base}/status`,
   };
 }

@@ -99,12 +99,22 @@ export async function smsStepMetrics(
       .where("workspace_id", "=", workspaceId)
       .where("contact_id", "in", contactIds)
       .execute();
+    const calls = await db
+      .selectFrom("events")
+      .select(["contact_id", "occurred_at"])
+      .where("workspace_id", "=", workspaceId)
+      .where("type", "=", "call.received")
+      .where("contact_id", "in", contactIds)
+      .execute();
+    const answers = [
+      ...inbound.map((i) => ({ contactId: i.contact_id, at: Number(i.received_at) })),
+      ...calls.map((c) => ({ contactId: c.contact_id, at: Number(c.occurred_at) })),
+    ];
     for (const m of sent) {
       if (m.channel !== "voicemail" || m.sent_at === null) continue;
       const at = m.sent_at;
-      const calledBack = inbound.some(
-        (i) =>
-          i.contact_id === m.contact_id && i.received_at >= at && i.received_at <= at + CALLBACK_WINDOW_MS,
+      const calledBack = answers.some(
+        (i) => i.contactId === m.contact_id && i.at >= at && i.at <= at + CALLBACK_WINDOW_MS,
       );
       const row = steps.get(`voicemail:${m.step_id ?? ""}`);
       if (row && calledBack) row.callbacks++;

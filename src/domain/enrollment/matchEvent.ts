@@ -15,7 +15,13 @@ export function isHumanEvent(event: EventFact): boolean {
   return event.machine !== true;
 }
 
-export const REPLY_EVENTS: ReadonlySet<string> = new Set(["email.replied", "reply.received", "sms.replied"]);
+/** A prospect answering: by email, by text, or by calling one of our numbers back. */
+export const REPLY_EVENTS: ReadonlySet<string> = new Set([
+  "email.replied",
+  "reply.received",
+  "sms.replied",
+  "call.received",
+]);
 
 /** A reply a person wrote; replies with no class yet count, so an unclassified answer still stops us. */
 export function isHumanReply(event: EventFact): boolean {

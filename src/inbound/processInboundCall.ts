@@ -1,0 +1,84 @@
+// A prospect calls one of our numbers (often after a voicemail drop): that is a human answer.
+// The call is recorded as `call.received`, which ends their running enrollments as `replied`,
+// and the contact's owner gets a task to call back, with the number. The same call delivered
+// twice (the provider retries) is processed once.
+
+import { assigneeFor } from "../engine/assignTask.ts";
+import { ingestEvent } from "../engine/ingestEvent.ts";
+import { openTask } from "../engine/openTask.ts";
+import type { Executor } from "../store/executor.ts";
+import { loadSmsSettings } from "../store/repos/smsSettings.ts";
+import type { Workspace } from "../store/schema.ts";
+import { contactsAtPhone } from "./processInboundSms.ts";
+
+export interface InboundCall {
+  callSid: string;
+  /** The caller, E.164. */
+  from: string;
+  /** Our number they called. */
+  to: string;
+}
+
+export interface InboundCallOutcome {
+  contactIds: string[];
+  duplicate: boolean;
+  actions: string[];
+}
+
+export async function processInboundCall(
+  trx: Executor,
+  workspace: Workspace,
+  call: InboundCall,
+  nowUtcMs: number,
+): Promise<InboundCallOutcome> {
+  const settings = await loadSmsSettings(trx, workspace);
+  const contacts = await contactsAtPhone(trx, workspace.id, call.from, call.to, settings.defaultRegion);
+  const outcome: InboundCallOutcome = {
+    contactIds: contacts.map((c) => c.id),
+    duplicate: false,
+    actions: [],
+  };
+  const source = `voice:${call.callSid}`;
+  for (const contact of contacts) {
+    const ingested = await ingestEvent(
+      trx,
+      workspace,
+      {
+        type: "call.received",
+        contactId: contact.id,
+        data: { from: call.from, to: call.to, call_sid: call.callSid },
+        occurredAtUtcMs: nowUtcMs,
+        source,
+        dedupeKey: `${source}:${contact.id}`,
+      },
+      nowUtcMs,
+      { enrollTriggers: false },
+    );
+    if (ingested.duplicate) {
+      outcome.duplicate = true;
+      continue;
+    }
+    outcome.actions.push(
+      ...ingested.affected.map((a) => `enrollment ${a.enrollmentId}: ${a.status} (${a.exitReason ?? ""})`),
+    );
+    const name =
+      [contact.firstName, contact.lastName].filter(Boolean).join(" ") || contact.email || call.from;
+    await openTask(
+      trx,
+      {
+        workspace_id: workspace.id,
+        contact_id: contact.id,
+        type: "call",
+        title: `Call back ${name}: they called ${call.to}`,
+        note: `Inbound call from ${call.from}`,
+        assignee_id: await assigneeFor(trx, workspace.id, contact),
+        due_at: nowUtcMs,
+        idempotency_key: `callback:${call.callSid}:${contact.id}`,
+        data: { phone: call.from, call_sid: call.callSid },
+      },
+      nowUtcMs,
+    );
+    outcome.actions.push(`call-back task for ${contact.id}`);
+  }
+  return outcome;
+}
