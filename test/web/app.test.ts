@@ -111,6 +111,8 @@ describe("web app, end to end in headless Chromium", () => {
   let server: Server;
   let browser: Browser;
   let page: Page;
+  /** What the browser reported (page errors, console errors, failed requests), for failure messages. */
+  const browserErrors: string[] = [];
   let shot = 0;
 
   const api = async (method: string, path: string, body?: unknown, contentType = "application/json") => {
@@ -151,7 +153,14 @@ describe("web app, end to end in headless Chromium", () => {
     server = await startNudge(join(dir, "nudge.db"));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(20_000);
+    page.setDefaultTimeout(30_000);
+    page.on("pageerror", (error) => browserErrors.push(`page error: ${error.message}`));
+    page.on("console", (message) => {
+      if (message.type() === "error") browserErrors.push(`console: ${message.text()}`);
+    });
+    page.on("response", (response) => {
+      if (response.status() >= 400) browserErrors.push(`${response.status()} ${response.url()}`);
+    });
   }, 240_000);
 
   afterAll(async () => {
@@ -194,7 +203,20 @@ describe("web app, end to end in headless Chromium", () => {
 
     // Sign in with the one-time link `nudge start` printed.
     await page.goto(server.loginUrl);
-    await page.getByRole("heading", { level: 1, name: "Today" }).waitFor();
+    await page
+      .getByRole("heading", { level: 1, name: "Today" })
+      .waitFor()
+      .catch(async (error: Error) => {
+        const body = (
+          await page
+            .locator("body")
+            .innerText()
+            .catch(() => "?")
+        ).slice(0, 600);
+        throw new Error(
+          `the sign-in link did not reach Today (${error.message}); at ${page.url()}: ${body}\n${browserErrors.join("\n")}`,
+        );
+      });
     await screenshot("today-signed-in");
     await page.goto(server.loginUrl);
     await page.getByRole("alert").filter({ hasText: "unknown, used or expired" }).waitFor();
