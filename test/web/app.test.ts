@@ -210,9 +210,9 @@ describe("web app, end to end in headless Chromium", () => {
         const body = (
           await page
             .locator("body")
-            .innerText()
+            .textContent()
             .catch(() => "?")
-        ).slice(0, 600);
+        )?.slice(0, 600);
         throw new Error(
           `the sign-in link did not reach Today (${error.message}); at ${page.url()}: ${body}\n${browserErrors.join("\n")}`,
         );
