@@ -54,6 +54,8 @@ export const SKIPPING_PHONE_REASONS: ReadonlySet<string> = new Set([
   "sms_undeliverable",
   "sms_consent_revoked",
   "no_sms_consent",
+  "voicemail_consent_revoked",
+  "no_voicemail_consent",
 ]);
 
 /** Everything that forbids a phone touch outright; the answer is a hold a person can read. */
@@ -75,6 +77,12 @@ export async function checkPhoneTouch(
     if (contact.smsConsent === "revoked") return { kind: "hold", reason: "sms_consent_revoked" };
     if (settings.requireConsent && contact.smsConsent !== "granted")
       return { kind: "hold", reason: "no_sms_consent" };
+  } else {
+    // A voicemail drop is a prerecorded call under the TCPA (FCC 2022 ruling on ringless
+    // voicemail), so it needs the same consent as a text, and a revocation ends both.
+    if (contact.smsConsent === "revoked") return { kind: "hold", reason: "voicemail_consent_revoked" };
+    if (settings.requireConsent && contact.smsConsent !== "granted")
+      return { kind: "hold", reason: "no_voicemail_consent" };
   }
   return { kind: "pass", e164: parsed.e164, settings };
 }

@@ -248,6 +248,14 @@ describeEachEngine("SMS and voice against the local provider", (store) => {
     expect(await stepOf(invalid.id)).toBe("hello");
     expect(sentTo("+14155553001")).toHaveLength(0);
     expect(sentTo("+14155553003")).toHaveLength(0);
+    // The next day's voicemail drop needs the same consent: skipped, never placed.
+    clock.advance(DAY_MS);
+    await run();
+    const drop = (await messagesOfContact(store().engine.db, noConsent.id)).find(
+      (m) => m.channel === "voicemail",
+    );
+    expect(`${drop?.status}:${drop?.hold_reason}`).toBe("cancelled:no_voicemail_consent");
+    expect(sentTo("+14155553001", "Calls")).toHaveLength(0);
   });
 
   it("a call step for a number on the Do-Not-Call list gives the rep a task that says not to call", async () => {
@@ -408,6 +416,13 @@ describeEachEngine("SMS and voice against the local provider", (store) => {
       (m) => m.channel === "sms" && m.status === "cancelled",
     );
     expect(skipped.map((m) => m.hold_reason)).toEqual(["sms_opted_out"]);
+    // A revocation by text ends prerecorded calls too: the first sequence's voicemail drop is
+    // skipped, never placed.
+    expect(sentTo("+14155557001", "Calls")).toHaveLength(0);
+    const drops = (await messagesOfContact(store().engine.db, contact.id)).filter(
+      (m) => m.channel === "voicemail",
+    );
+    expect(drops.map((m) => [m.status, m.hold_reason])).toEqual([["cancelled", "voicemail_consent_revoked"]]);
     const [otherEnrollment] = (await enrollmentsOfContact(store().engine.db, contact.id)).filter(
       (e) => e.sequence_id === other.id,
     );
