@@ -9,7 +9,16 @@ export async function assigneeFor(
   workspaceId: string,
   contact: Contact,
 ): Promise<string | null> {
-  if (contact.ownerId) return contact.ownerId;
+  if (contact.ownerId) {
+    // An owner who left (deactivated) does not get new work; the team does.
+    const owner = await db
+      .selectFrom("users")
+      .select("active")
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "=", contact.ownerId)
+      .executeTakeFirst();
+    if (owner?.active === 1) return contact.ownerId;
+  }
   const reps = await db
     .selectFrom("users")
     .leftJoin("tasks", (join) =>

@@ -9,6 +9,7 @@ import * as tracking from "./migrations/0004_tracking.ts";
 import * as dkim from "./migrations/0005_dkim.ts";
 import * as sms from "./migrations/0006_sms.ts";
 import * as web from "./migrations/0007_web.ts";
+import * as userPhone from "./migrations/0008_user_phone.ts";
 import type { Database } from "./schema.ts";
 
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   "0005_dkim": dkim,
   "0006_sms": sms,
   "0007_web": web,
+  "0008_user_phone": userPhone,
 };
 
 export interface MigrateReport {

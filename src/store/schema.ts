@@ -24,6 +24,8 @@ export interface UsersTable {
   role: "admin" | "manager" | "rep";
   password_hash: string | null;
   active: number;
+  /** The rep's own phone, E.164: inbound calls from their contacts are put through to it. */
+  phone: string | null;
   created_at: number;
 }
 

@@ -545,6 +545,79 @@ describeEachEngine("SMS and voice against the local provider", (store) => {
     });
   });
 
+  it("a call back is put through to the owner's phone: answered closes the call-back task as connected, unanswered keeps it and tells the caller", async () => {
+    const setup = await liveSetup();
+    clock.set(Date.UTC(2026, 11, 1 + counter, 18, 0));
+    const auth = { authorization: `Bearer ${setup.key}` };
+    // The rep's phone is read with the workspace's region and kept in E.164; a number that
+    // cannot be assigned is refused, naming the field.
+    const bad = await app.inject({
+      method: "POST",
+      url: "/v1/users",
+      headers: auth,
+      payload: { email: `rita${counter}@team.test`, name: "Rita", phone: "+1 555 555 0100" },
+    });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().errors).toEqual([expect.objectContaining({ field: "phone" })]);
+    const created = await app.inject({
+      method: "POST",
+      url: "/v1/users",
+      headers: auth,
+      payload: { email: `rita${counter}@team.test`, name: "Rita", phone: "(415) 555-0199" },
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ phone: "+14155550199", active: true });
+    const rita = created.json().id as string;
+
+    const answered = await contactIn(setup, { phone: "+14155556101" });
+    const missed = await contactIn(setup, { phone: "+14155556102" });
+    for (const c of [answered, missed]) {
+      await makeContact(store().engine, setup.ws, { email: c.email ?? "", ownerId: rita }, clock.nowUtcMs());
+    }
+    const callAndFinish = async (from: string, status: "completed" | "no-answer") => {
+      const call = await provider.placeInboundCall({ from, to: setup.sfNumber });
+      expect(call.status).toBe(200);
+      expect(call.body).toContain("<Dial");
+      const dial = await provider.finishDial(call.callSid, call.body, status);
+      expect(dial.dialed).toBe("+14155550199");
+      expect(dial.status).toBe(200);
+      return dial.body;
+    };
+    expect(await callAndFinish("+14155556101", "completed")).toMatch(/<Response><Hangup\/><\/Response>$/);
+    expect(await callAndFinish("+14155556102", "no-answer")).toMatch(
+      /<Response><Say>[^<]*call you back[^<]*<\/Say>/,
+    );
+    const taskOf = async (contactId: string) =>
+      (await listTasks(store().engine.db, setup.ws.id, { contactId, type: "call" }))[0];
+    expect(await taskOf(answered.id)).toMatchObject({
+      status: "done",
+      outcome: "connected",
+      assignee_id: rita,
+    });
+    expect(await taskOf(missed.id)).toMatchObject({ status: "open", outcome: null, assignee_id: rita });
+
+    // A forged call is refused; an inactive rep's calls are not put through.
+    const forged = await provider.placeInboundCall({
+      from: "+14155556102",
+      to: setup.sfNumber,
+      signWith: "wrong",
+    });
+    expect(forged.status).toBe(401);
+    const off = await app.inject({
+      method: "PATCH",
+      url: `/v1/users/${rita}`,
+      headers: auth,
+      payload: { active: false },
+    });
+    expect(off.json()).toMatchObject({ active: false, phone: "+14155550199" });
+    const again = await provider.placeInboundCall({ from: "+14155556102", to: setup.sfNumber });
+    expect(again.body).not.toContain("<Dial");
+    expect(again.body).toContain("<Say>");
+    const callBacks = await listTasks(store().engine.db, setup.ws.id, { contactId: missed.id, type: "call" });
+    expect(callBacks).toHaveLength(2);
+    expect(callBacks.filter((t) => t.assignee_id === rita)).toHaveLength(1);
+  });
+
   it("a call back while the cadence is still running stops it as replied", async () => {
     const setup = await liveSetup();
     clock.set(Date.UTC(2026, 11, 1 + counter, 18, 0));

@@ -62,6 +62,15 @@ export interface LocalSmsProvider {
     callSid?: string;
     signWith?: string;
   }): Promise<{ status: number; body: string; callSid: string }>;
+  /**
+   * Carries out a `<Dial>` in the TwiML Nudge answered a call with: "dials" the number, then
+   * posts how it ended (`DialCallStatus`) to the Dial's action URL, as the provider does.
+   */
+  finishDial(
+    callSid: string,
+    answer: string,
+    dialCallStatus: "completed" | "no-answer" | "busy" | "failed",
+  ): Promise<{ status: number; body: string; dialed: string }>;
   /** Posts a status callback for an accepted message or call to the URL it named. */
   postStatus(
     sid: string,
@@ -195,6 +204,23 @@ export async function startLocalSmsProvider(opts: {
         input.signWith,
       );
       return { ...result, callSid };
+    },
+    async finishDial(callSid, answer, dialCallStatus) {
+      const dial = /<Dial\b([^>]*)>\s*<Number>([^<]+)<\/Number>\s*<\/Dial>/.exec(answer);
+      const action = dial ? /\baction="([^"]+)"/.exec(dial[1] ?? "") : null;
+      if (!dial || !action?.[1]) throw new Error(`no <Dial> with an action in ${answer}`);
+      const result = await postSigned(
+        unescapeXml(action[1]),
+        {
+          CallSid: callSid,
+          AccountSid: accountSid,
+          DialCallStatus: dialCallStatus,
+          DialCallDuration: dialCallStatus === "completed" ? "42" : "0",
+          CallStatus: "in-progress",
+        },
+        undefined,
+      );
+      return { ...result, dialed: unescapeXml(dial[2] ?? "") };
     },
     async sendInbound(input) {
       const messageSid = input.messageSid ?? newSid("SM");

@@ -36,7 +36,15 @@ async function ensureWebBuilt(): Promise<void> {
   const index = join(ROOT, "dist/web/index.html");
   if (existsSync(index) && statSync(index).mtimeMs >= newestMtime(join(ROOT, "web"))) return;
   const { build } = await import("vite");
-  await build({ configFile: join(ROOT, "web/vite.config.ts"), logLevel: "warn" });
+  // Vitest sets NODE_ENV=test, and Vite would then bundle React's development build; users get
+  // the production build (`npm run build:web`), so that is what the test drives.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  try {
+    await build({ configFile: join(ROOT, "web/vite.config.ts"), logLevel: "warn", mode: "production" });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
 }
 
 interface Server {
@@ -159,7 +167,11 @@ describe("web app, end to end in headless Chromium", () => {
       if (message.type() === "error") browserErrors.push(`console: ${message.text()}`);
     });
     page.on("response", (response) => {
-      if (response.status() >= 400) browserErrors.push(`${response.status()} ${response.url()}`);
+      if (response.status() >= 400 || response.url().includes("/v1/session"))
+        browserErrors.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+    });
+    page.on("framenavigated", (frame) => {
+      if (frame === page.mainFrame()) browserErrors.push(`navigated to ${frame.url()}`);
     });
   }, 240_000);
 

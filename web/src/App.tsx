@@ -29,11 +29,20 @@ export function App() {
   const [session, setSession] = useState<SessionInfo | null | undefined>(undefined);
   const [location, navigate] = useLocation();
 
+  // Set once someone signs in: a session check still in flight must not sign them out again.
+  const signedIn = useRef(false);
   useEffect(() => {
-    sessionEvents.onUnauthorized = () => setSession(null);
+    let current = true;
+    sessionEvents.onUnauthorized = () => {
+      signedIn.current = false;
+      setSession(null);
+    };
     api<SessionInfo>("GET", "/v1/session")
-      .then(setSession)
-      .catch(() => setSession(null));
+      .then((s) => current && setSession(s))
+      .catch(() => current && !signedIn.current && setSession(null));
+    return () => {
+      current = false;
+    };
   }, []);
 
   // After in-app navigation, move focus to the page so screen readers and Tab start there.
@@ -57,6 +66,7 @@ export function App() {
     return (
       <LoginPage
         onSignedIn={(s) => {
+          signedIn.current = true;
           setSession(s);
           navigate("/", { replace: true });
         }}
@@ -66,6 +76,7 @@ export function App() {
   const signOut = async () => {
     if (!confirmLeave()) return;
     await api("DELETE", "/v1/session").catch(() => undefined);
+    signedIn.current = false;
     setSession(null);
   };
 

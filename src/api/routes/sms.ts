@@ -10,7 +10,7 @@ import { parsePhone } from "../../domain/sms/phoneNumber.ts";
 import { MAX_QUIET_SMS_SEGMENTS } from "../../domain/sms/stepSegments.ts";
 import { smsSegments } from "../../domain/template/index.ts";
 import { isAllowedQuietHoursWindow } from "../../domain/time/quietHours.ts";
-import { processInboundCall } from "../../inbound/processInboundCall.ts";
+import { processDialResult, processInboundCall } from "../../inbound/processInboundCall.ts";
 import { processInboundSms } from "../../inbound/processInboundSms.ts";
 import { applyStatusCallback } from "../../inbound/smsStatus.ts";
 import { getContact, setSmsConsent } from "../../store/repos/contacts.ts";
@@ -211,8 +211,7 @@ function xmlEscape(text: string): string {
 
 /** TwiML answering a webhook: one reply text, or nothing. */
 export function twimlAnswer(text: string | null): string {
-  const body = text ? `<Message>${xmlEscape(text)}</Message>` : "";
-  return `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>`;
+  return twiml(text ? `<Message>${xmlEscape(text)}</Message>` : "");
 }
 
 /**
@@ -235,6 +234,17 @@ async function signedHookWorkspace(request: FastifyRequest, workspaceId: string)
     });
   if (!ok || !workspace) throw new ApiProblem(401, "unauthorized", "the X-Twilio-Signature does not match");
   return workspace;
+}
+
+/** How long a forwarded call rings at the rep's phone before the caller hears the message. */
+const FORWARD_RING_SECONDS = 20;
+
+function twiml(body: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>`;
+}
+
+function missedCallMessage(workspace: Workspace): string {
+  return `Thanks for calling ${workspace.name}. We got your call and will call you back shortly.`;
 }
 
 export const smsRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -291,7 +301,7 @@ export const smsRoutes: FastifyPluginAsyncZod = async (app) => {
       const callSid = first(params, "CallSid");
       const from = first(params, "From");
       if (!callSid || !from) throw new ApiProblem(400, "bad-request", "CallSid and From are required");
-      await transact(app.nudge.engine, (trx) =>
+      const outcome = await transact(app.nudge.engine, (trx) =>
         processInboundCall(
           trx,
           workspace,
@@ -300,11 +310,55 @@ export const smsRoutes: FastifyPluginAsyncZod = async (app) => {
         ),
       );
       await wakeWorker(app.nudge.engine);
-      const say = `Thanks for calling ${workspace.name}. We got your call and will call you back shortly.`;
+      if (outcome.forwardTo) {
+        // Put through to the rep; the caller's number shows on the rep's phone. How it ended
+        // comes back to the action URL, which says goodbye when nobody picked up.
+        const action = `${app.nudge.publicUrl.replace(/\/+$/, "")}/hooks/sms/${workspace.id}/voice/dial-result`;
+        return reply
+          .code(200)
+          .type("text/xml")
+          .send(
+            twiml(
+              `<Dial timeout="${FORWARD_RING_SECONDS}" action="${xmlEscape(action)}" method="POST">` +
+                `<Number>${xmlEscape(outcome.forwardTo)}</Number></Dial>`,
+            ),
+          );
+      }
       return reply
         .code(200)
         .type("text/xml")
-        .send(`<?xml version="1.0" encoding="UTF-8"?><Response><Say>${xmlEscape(say)}</Say></Response>`);
+        .send(twiml(`<Say>${xmlEscape(missedCallMessage(workspace))}</Say>`));
+    },
+  );
+
+  app.post(
+    "/hooks/sms/:workspaceId/voice/dial-result",
+    {
+      config: { public: true },
+      schema: {
+        tags: ["sms"],
+        summary:
+          "How a call put through to a rep ended (the <Dial> action, X-Twilio-Signature): answered closes the call-back task as connected; otherwise the caller hears that they will be called back",
+        security: [],
+        params: HookParams,
+        response: withProblems({ 200: z.string().describe("TwiML (text/xml)") }),
+      },
+    },
+    async (request, reply) => {
+      const workspace = await signedHookWorkspace(request, request.params.workspaceId);
+      const params = formParams(request.body);
+      const callSid = first(params, "CallSid");
+      if (!callSid) throw new ApiProblem(400, "bad-request", "CallSid is required");
+      const result = await transact(app.nudge.engine, (trx) =>
+        processDialResult(
+          trx,
+          workspace,
+          { callSid, status: first(params, "DialCallStatus") ?? "" },
+          app.nudge.now(workspace),
+        ),
+      );
+      const body = result.connected ? "<Hangup/>" : `<Say>${xmlEscape(missedCallMessage(workspace))}</Say>`;
+      return reply.code(200).type("text/xml").send(twiml(body));
     },
   );
 

@@ -2,13 +2,25 @@
 
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { parsePhone } from "../../domain/sms/phoneNumber.ts";
 import { appendAudit } from "../../store/repos/auditLog.ts";
-import { createUser, getUserByEmail, listUsers } from "../../store/repos/users.ts";
-import type { User } from "../../store/schema.ts";
+import { loadSmsSettings } from "../../store/repos/smsSettings.ts";
+import { createUser, getUser, getUserByEmail, listUsers, updateUser } from "../../store/repos/users.ts";
+import type { User, Workspace } from "../../store/schema.ts";
 import { authOf, workspaceOf } from "../context.ts";
 import { commitWrite } from "../idempotency.ts";
-import { conflict } from "../problem.ts";
-import { Email, IsoTime, iso, PageQuery, pageInMemory, pageSchema, withProblems } from "../schemas/common.ts";
+import { ApiProblem, conflict, notFound } from "../problem.ts";
+import {
+  Email,
+  IdParams,
+  IsoTime,
+  iso,
+  PageQuery,
+  Phone,
+  pageInMemory,
+  pageSchema,
+  withProblems,
+} from "../schemas/common.ts";
 
 const UserOut = z
   .object({
@@ -17,6 +29,10 @@ const UserOut = z
     name: z.string(),
     role: z.enum(["admin", "manager", "rep"]),
     active: z.boolean(),
+    phone: z
+      .string()
+      .nullable()
+      .describe("E.164; inbound calls from the user's contacts are put through to it"),
     created_at: IsoTime,
   })
   .meta({ id: "User" });
@@ -28,6 +44,7 @@ function toUserOut(u: User): z.infer<typeof UserOut> {
     name: u.name,
     role: u.role,
     active: u.active === 1,
+    phone: u.phone,
     created_at: iso(u.created_at),
   };
 }
@@ -37,8 +54,37 @@ const UserCreate = z
     email: Email,
     name: z.string().trim().min(1).max(200),
     role: z.enum(["admin", "manager", "rep"]).default("rep"),
+    phone: Phone.nullish().describe(
+      "the user's own phone; a contact who calls one of the workspace's numbers is put through to their owner's phone",
+    ),
   })
   .meta({ id: "UserCreate" });
+
+const UserPatch = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    role: z.enum(["admin", "manager", "rep"]).optional(),
+    phone: Phone.nullable().optional().describe("null removes it"),
+    active: z.boolean().optional().describe("false: no new tasks, no call forwarding, cannot sign in"),
+  })
+  .meta({ id: "UserPatch" });
+
+/** The phone in E.164, read with the workspace's default region; a 422 naming `phone` otherwise. */
+async function e164OrProblem(
+  db: Parameters<typeof loadSmsSettings>[0],
+  workspace: Workspace,
+  phone: string | null | undefined,
+): Promise<string | null | undefined> {
+  if (phone === undefined || phone === null) return phone;
+  const settings = await loadSmsSettings(db, workspace);
+  const parsed = parsePhone(phone, settings.defaultRegion);
+  if (!parsed.ok) {
+    throw new ApiProblem(422, "validation-failed", `phone: ${parsed.detail}`, [
+      { field: "phone", message: parsed.detail },
+    ]);
+  }
+  return parsed.e164;
+}
 
 export const userRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -76,7 +122,8 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
         if (await getUserByEmail(trx, workspace.id, request.body.email)) {
           throw conflict(`a user with the email ${request.body.email} exists`);
         }
-        const user = await createUser(trx, workspace.id, request.body, now);
+        const phone = await e164OrProblem(trx, workspace, request.body.phone);
+        const user = await createUser(trx, workspace.id, { ...request.body, phone: phone ?? null }, now);
         await appendAudit(
           trx,
           {
@@ -91,6 +138,48 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
         return { statusCode: 201, body: toUserOut(user) };
       });
       return reply.code(result.statusCode).send(result.body);
+    },
+  );
+
+  app.patch(
+    "/v1/users/:id",
+    {
+      schema: {
+        tags: ["users"],
+        summary: "Change a user's name, role, phone or active flag",
+        params: IdParams,
+        body: UserPatch,
+        response: withProblems({ 200: UserOut }),
+      },
+    },
+    async (request) => {
+      const workspace = await workspaceOf(request);
+      const now = app.nudge.now(workspace);
+      const b = request.body;
+      const result = await commitWrite(request, async (trx) => {
+        if (!(await getUser(trx, workspace.id, request.params.id))) throw notFound("user", request.params.id);
+        const phone = await e164OrProblem(trx, workspace, b.phone);
+        const user = await updateUser(trx, workspace.id, request.params.id, {
+          ...(b.name !== undefined ? { name: b.name } : {}),
+          ...(b.role !== undefined ? { role: b.role } : {}),
+          ...(phone !== undefined ? { phone } : {}),
+          ...(b.active !== undefined ? { active: b.active ? 1 : 0 } : {}),
+        });
+        if (!user) throw notFound("user", request.params.id);
+        await appendAudit(
+          trx,
+          {
+            workspaceId: workspace.id,
+            actor: `api:${authOf(request).keyId}`,
+            action: "user.updated",
+            targetType: "user",
+            targetId: user.id,
+          },
+          now,
+        );
+        return { statusCode: 200, body: toUserOut(user) };
+      });
+      return result.body;
     },
   );
 };

@@ -140,3 +140,19 @@ export async function cancelOpenTasksOfEnrollment(
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+/** Open tasks whose idempotency key starts with `prefix` (e.g. every call-back task of one call). */
+export async function openTasksWithKeyPrefix(
+  db: Executor,
+  workspaceId: string,
+  prefix: string,
+): Promise<TaskRow[]> {
+  return db
+    .selectFrom("tasks")
+    .selectAll()
+    .where("workspace_id", "=", workspaceId)
+    .where("status", "=", "open")
+    .where("idempotency_key", "like", `${prefix.replace(/[%_\\]/g, "\\$&")}%`)
+    .orderBy("id")
+    .execute();
+}

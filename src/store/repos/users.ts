@@ -7,7 +7,13 @@ import type { User } from "../schema.ts";
 export async function createUser(
   db: Executor,
   workspaceId: string,
-  input: { email: string; name: string; role?: User["role"]; passwordHash?: string | null },
+  input: {
+    email: string;
+    name: string;
+    role?: User["role"];
+    passwordHash?: string | null;
+    phone?: string | null;
+  },
   nowUtcMs: number,
 ): Promise<User> {
   const row: User = {
@@ -18,6 +24,7 @@ export async function createUser(
     role: input.role ?? "rep",
     password_hash: input.passwordHash ?? null,
     active: 1,
+    phone: input.phone ?? null,
     created_at: nowUtcMs,
   };
   await db.insertInto("users").values(row).execute();
@@ -54,4 +61,22 @@ export async function listUsers(
   let q = db.selectFrom("users").selectAll().where("workspace_id", "=", workspaceId);
   if (opts.activeOnly) q = q.where("active", "=", 1);
   return q.orderBy("id").execute();
+}
+
+/** Changes a user's name, role, phone or active flag; returns the updated row. */
+export async function updateUser(
+  db: Executor,
+  workspaceId: string,
+  id: string,
+  patch: Partial<Pick<User, "name" | "role" | "phone" | "active">>,
+): Promise<User | undefined> {
+  if (Object.keys(patch).length > 0) {
+    await db
+      .updateTable("users")
+      .set(patch)
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "=", id)
+      .execute();
+  }
+  return getUser(db, workspaceId, id);
 }

@@ -37,6 +37,7 @@ interface User {
   email: string;
   name: string;
   role: string;
+  phone: string | null;
 }
 
 export function SettingsPage({ session }: { session: SessionInfo }) {
@@ -72,6 +73,9 @@ export function SettingsPage({ session }: { session: SessionInfo }) {
             {rows.map((u) => (
               <li key={u.id}>
                 {u.name} &lt;{u.email}&gt; <Badge>{u.role}</Badge>
+                {u.phone && (
+                  <span title="calls from their contacts are put through to this phone"> {u.phone}</span>
+                )}
                 {admin && <SignInLink user={u} />}
               </li>
             ))}
@@ -227,15 +231,17 @@ function NewTeamMember({ onCreated }: { onCreated: () => void }) {
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [role, setRole] = useState("rep");
+  const [phone, setPhone] = useState("");
   const { run, line } = useCreate(onCreated);
   return (
     <form
       className="row-actions"
       onSubmit={(e) =>
         run(e, async () => {
-          await api("POST", "/v1/users", { name, email, role });
+          await api("POST", "/v1/users", { name, email, role, ...(phone.trim() ? { phone } : {}) });
           setName("");
           setEmail("");
+          setPhone("");
           return `${email} added: hand them a sign-in link.`;
         })
       }
@@ -255,6 +261,15 @@ function NewTeamMember({ onCreated }: { onCreated: () => void }) {
           <option value="manager">manager</option>
           <option value="admin">admin</option>
         </select>
+      </label>
+      <label>
+        Phone (calls are put through)
+        <input
+          type="tel"
+          value={phone}
+          placeholder="+1 415 555 0199"
+          onChange={(e) => setPhone(e.target.value)}
+        />
       </label>
       <button type="submit">Add team member</button>
       {line}
