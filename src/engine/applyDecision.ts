@@ -16,7 +16,7 @@ import { getSequenceByKey } from "../store/repos/sequences.ts";
 import { cancelOpenTasksOfEnrollment, skipOpenTasksOfStep } from "../store/repos/tasks.ts";
 import { enqueueWebhookDeliveries } from "../store/repos/webhooks.ts";
 import { workspaceSettings } from "../store/repos/workspaces.ts";
-import type { EnrollmentRow, MessageRow, Workspace } from "../store/schema.ts";
+import type { EnrollmentRow, MailboxRow, MessageRow, Workspace } from "../store/schema.ts";
 import { assigneeFor } from "./assignTask.ts";
 import { enrollContact, startQueuedEnrollment } from "./enroll.ts";
 import { openTask } from "./openTask.ts";
@@ -28,6 +28,8 @@ export interface DecisionContext {
   enrollment: EnrollmentRow;
   definition: SequenceDefinition;
   contact: Contact;
+  /** The owner's (else the default) mailbox when already read; undefined reads it when needed. */
+  ownerMailbox?: MailboxRow | null;
   nowUtcMs: number;
 }
 
@@ -363,6 +365,7 @@ async function pickMailbox(ctx: DecisionContext) {
     const named = await getMailbox(ctx.trx, ctx.workspace.id, choice);
     if (named) return named;
   }
+  if (ctx.ownerMailbox !== undefined) return ctx.ownerMailbox;
   return mailboxForOwner(ctx.trx, ctx.workspace.id, ctx.contact.ownerId);
 }
 

@@ -9,7 +9,7 @@ import { type Contact, getContact } from "../store/repos/contacts.ts";
 import { currentDealForContact } from "../store/repos/deals.ts";
 import { eventsOfContact, type StoredEvent } from "../store/repos/events.ts";
 import { mailboxForOwner } from "../store/repos/mailboxes.ts";
-import type { Workspace } from "../store/schema.ts";
+import type { MailboxRow, Workspace } from "../store/schema.ts";
 
 /** Events a branch or wait_for can look at; older history is the timeline's business. */
 const MAX_EVENTS = 500;
@@ -40,12 +40,20 @@ export function toEventFact(event: StoredEvent): EventFact {
   };
 }
 
+/** What `loadFacts` read: the facts for `decide`, the contact row and the sender mailbox row. */
+export interface LoadedFacts {
+  facts: DecideFacts;
+  contact: Contact;
+  /** The mailbox the contact's owner sends from (else the default); null when there is none. */
+  ownerMailbox: MailboxRow | null;
+}
+
 export async function loadFacts(
   db: Executor,
   workspace: Workspace,
   contactId: string,
   opts: { sinceUtcMs: number; enrollmentId?: string },
-): Promise<{ facts: DecideFacts; contact: Contact }> {
+): Promise<LoadedFacts> {
   const contact = await getContact(db, workspace.id, contactId);
   if (!contact) throw new Error(`contact ${contactId} does not exist`);
   const [account, deal, mailbox, events] = await Promise.all([
@@ -60,6 +68,7 @@ export async function loadFacts(
   );
   return {
     contact,
+    ownerMailbox: mailbox ?? null,
     facts: {
       contact: toContactFacts(contact),
       account: account

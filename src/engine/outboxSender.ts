@@ -21,8 +21,9 @@ import { getMessage, lastSentEmailOfEnrollment, updateMessage } from "../store/r
 import { addSuppression } from "../store/repos/suppressions.ts";
 import { enqueueWebhookDeliveries } from "../store/repos/webhooks.ts";
 import { getWorkspace, workspaceSettings } from "../store/repos/workspaces.ts";
-import type { MessageRow, MessageUpdate, Workspace } from "../store/schema.ts";
+import type { EnrollmentRow, MessageRow, MessageUpdate, Workspace } from "../store/schema.ts";
 import { transact } from "../store/transact.ts";
+import { type LoadedFacts, toEventFact } from "./loadFacts.ts";
 import {
   deliverPhoneTouch,
   isPhoneChannel,
@@ -285,7 +286,11 @@ async function stageReady(
       { ...patch, status: "sent", sent_at: nowUtcMs, provider_message_id: "sandbox" },
       nowUtcMs,
     );
-    await markSent(trx, workspace, { ...message, ...patch }, nowUtcMs);
+    // Same transaction as the checks: the enrollment and the facts they read are still current.
+    await markSent(trx, workspace, { ...message, ...patch }, nowUtcMs, {
+      enrollment: verdict.enrollment,
+      loaded: verdict.loaded,
+    });
     return { counter: "captured" };
   }
   if (isPhoneChannel(message.channel) && rendered.channel !== "email" && rendered.channel !== "webhook") {
@@ -524,8 +529,9 @@ async function markSent(
   workspace: Workspace,
   message: MessageRow,
   nowUtcMs: number,
+  current?: { enrollment: EnrollmentRow; loaded: LoadedFacts | undefined },
 ): Promise<void> {
-  await recordEvent(
+  const recorded = await recordEvent(
     trx,
     {
       workspaceId: workspace.id,
@@ -539,18 +545,20 @@ async function markSent(
     },
     nowUtcMs,
   );
-  await feedEnrollment(
-    trx,
-    workspace,
-    message,
-    {
-      kind: "touch_sent",
-      step: message.step_id ?? "",
-      atUtcMs: nowUtcMs,
-      ...(message.variant ? { variant: message.variant } : {}),
-    },
-    nowUtcMs,
-  );
+  const input = {
+    kind: "touch_sent",
+    step: message.step_id ?? "",
+    atUtcMs: nowUtcMs,
+    ...(message.variant ? { variant: message.variant } : {}),
+  } as const;
+  if (current?.loaded && current.enrollment.id === message.enrollment_id) {
+    // The facts read before the send, plus the event just stored: no need to read them again.
+    const { loaded } = current;
+    const facts = { ...loaded.facts, events: [...loaded.facts.events, toEventFact(recorded.event)] };
+    await runEnrollment(trx, workspace, current.enrollment, input, nowUtcMs, { ...loaded, facts });
+    return;
+  }
+  await feedEnrollment(trx, workspace, message, input, nowUtcMs);
 }
 
 async function feedEnrollment(

@@ -20,7 +20,7 @@ import { getSequence } from "../store/repos/sequences.ts";
 import { emailSuppression, phoneSuppression } from "../store/repos/suppressions.ts";
 import type { EnrollmentRow, MailboxRow, MessageRow, Workspace } from "../store/schema.ts";
 import { loadDefinition } from "./definitionCache.ts";
-import { loadFacts } from "./loadFacts.ts";
+import { type LoadedFacts, loadFacts } from "./loadFacts.ts";
 import {
   checkPhoneTouch,
   contactZone,
@@ -44,6 +44,8 @@ export type TouchVerdict =
       definition: SequenceDefinition;
       enrollment: EnrollmentRow;
       mailbox: MailboxRow | null;
+      /** What the checks read about the contact, for deciding the next step in this transaction. */
+      loaded?: LoadedFacts;
     };
 
 const EMAIL_PATTERN = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
@@ -81,10 +83,11 @@ export async function prepareTouch(
   const step = definition.steps.find((s) => s.id === message.step_id);
   if (!step) return { kind: "cancel", reason: "step_missing_in_version" };
 
-  const { facts, contact } = await loadFacts(trx, workspace, enrollment.contact_id, {
+  const loaded = await loadFacts(trx, workspace, enrollment.contact_id, {
     sinceUtcMs: state.enrolledAtUtcMs,
     enrollmentId: enrollment.id,
   });
+  const { facts, contact } = loaded;
 
   // Address and suppression.
   let phone: PhoneCheck | null = null;
@@ -126,15 +129,17 @@ export async function prepareTouch(
     if (quiet) return quiet;
   }
 
-  const mailbox = message.mailbox_id
-    ? ((await getMailbox(trx, workspace.id, message.mailbox_id)) ?? null)
-    : null;
+  const mailbox = !message.mailbox_id
+    ? null
+    : message.mailbox_id === loaded.ownerMailbox?.id
+      ? loaded.ownerMailbox
+      : ((await getMailbox(trx, workspace.id, message.mailbox_id)) ?? null);
   const capDefer = await capDeferral(trx, workspace, message, contact.email, mailbox, schedule, nowUtcMs);
   if (capDefer) return capDefer;
 
   const rendered = renderTouch(step, message.variant, mergeContextOf(facts, unsubscribeUrl));
   if (!rendered.ok) return { kind: "hold", reason: rendered.reason };
-  return { kind: "ready", rendered, step, definition, enrollment, mailbox };
+  return { kind: "ready", rendered, step, definition, enrollment, mailbox, loaded };
 }
 
 function suppressionExit(reason: string): TouchVerdict {

@@ -8,7 +8,7 @@ import { readEnrollmentState } from "../store/repos/enrollments.ts";
 import type { EnrollmentRow, Workspace } from "../store/schema.ts";
 import { type AppliedDecision, applyDecision } from "./applyDecision.ts";
 import { loadDefinition } from "./definitionCache.ts";
-import { loadFacts } from "./loadFacts.ts";
+import { type LoadedFacts, loadFacts } from "./loadFacts.ts";
 
 export async function runEnrollment(
   trx: Executor,
@@ -16,13 +16,17 @@ export async function runEnrollment(
   enrollment: EnrollmentRow,
   input: DecideInput,
   nowUtcMs: number,
+  /** Facts this transaction has already read for this enrollment (and kept up to date). */
+  loaded?: LoadedFacts,
 ): Promise<AppliedDecision> {
   const definition = await loadDefinition(trx, enrollment.sequence_version_id);
   const state = readEnrollmentState(enrollment);
-  const { facts, contact } = await loadFacts(trx, workspace, enrollment.contact_id, {
-    sinceUtcMs: state.enrolledAtUtcMs,
-    enrollmentId: enrollment.id,
-  });
+  const { facts, contact, ownerMailbox } =
+    loaded ??
+    (await loadFacts(trx, workspace, enrollment.contact_id, {
+      sinceUtcMs: state.enrolledAtUtcMs,
+      enrollmentId: enrollment.id,
+    }));
   const decision = decide(state, definition, input, nowUtcMs, facts);
-  return applyDecision({ trx, workspace, enrollment, definition, contact, nowUtcMs }, decision);
+  return applyDecision({ trx, workspace, enrollment, definition, contact, ownerMailbox, nowUtcMs }, decision);
 }
