@@ -378,18 +378,32 @@ describe("web app, end to end in headless Chromium", () => {
     await page.getByRole("button", { name: "Add team member" }).click();
     await page.getByText("sam@acme.test added").waitFor();
     await page.getByText("Add a mailbox").click();
-    await page.getByLabel("Name", { exact: true }).first().fill("Sam's mailbox");
-    await page.getByLabel("From name").fill("Sam Rep");
-    await page.getByLabel("From address").fill("sam@acme.test");
-    await page.getByRole("button", { name: "Add mailbox" }).click();
+    const add = page.locator("details", { hasText: "Add a mailbox" });
+    await add.getByLabel("Name", { exact: true }).fill("Sam's mailbox");
+    await add.getByLabel("From name").fill("Sam Rep");
+    await add.getByLabel("From address").fill("sam@acme.test");
+    await add.getByRole("button", { name: "Add mailbox" }).click();
     await page.getByText("Mailbox sam@acme.test added").waitFor();
+    // …and changes it: the daily limit and the signature, the SMTP password kept.
+    await page.getByText("Edit Sam's mailbox").click();
+    const edit = page.getByRole("form", { name: "Edit mailbox Sam's mailbox" });
+    await edit.getByLabel("Emails per day").fill("77");
+    await edit.getByLabel("Signature").fill("Sam Rep\nAcme");
+    await edit.getByRole("button", { name: "Save mailbox" }).click();
+    await edit.getByText("sam@acme.test saved.").waitFor();
+    await page.getByText(/Sam's mailbox <sam@acme\.test> · 77\/day/).waitFor();
     await page.getByLabel("Webhook URL").fill("https://hooks.example.com/nudge");
     await page.getByRole("button", { name: "Add webhook" }).click();
     await page.getByText(/Signing secret \(shown once\): whsec_/).waitFor();
     const hooks = (await api("GET", "/v1/webhooks")).json.data;
     expect(hooks.map((w: { url: string }) => w.url)).toContain("https://hooks.example.com/nudge");
     const mailboxes = (await api("GET", "/v1/mailboxes")).json.data;
-    expect(mailboxes.map((m: { from_address: string }) => m.from_address)).toContain("sam@acme.test");
+    expect(mailboxes.find((m: { from_address: string }) => m.from_address === "sam@acme.test")).toMatchObject(
+      {
+        daily_limit: 77,
+        signature: "Sam Rep\nAcme",
+      },
+    );
     await screenshot("settings");
 
     // Phone width: the navigation and the page still fit.

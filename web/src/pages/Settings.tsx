@@ -6,10 +6,13 @@ import { useLoad } from "../hooks.ts";
 interface Mailbox {
   id: string;
   name: string;
+  from_name: string;
   from_address: string;
+  reply_to: string | null;
+  signature: string | null;
   daily_limit: number;
   is_default: boolean;
-  smtp: unknown;
+  smtp: { host: string; port: number; user: string | null; has_password: boolean } | null;
 }
 interface Key {
   id: string;
@@ -60,6 +63,7 @@ export function SettingsPage({ session }: { session: SessionInfo }) {
                 {m.name} &lt;{m.from_address}&gt; · {m.daily_limit}/day{" "}
                 {m.is_default && <Badge>default</Badge>}
                 {m.smtp ? <Badge tone="good">SMTP</Badge> : <Badge tone="warn">no SMTP</Badge>}
+                {admin && <EditMailbox mailbox={m} onSaved={mailboxes.reload} />}
               </li>
             ))}
           </ul>
@@ -143,6 +147,92 @@ function useCreate(onCreated: () => void) {
     )
   ) : null;
   return { run, line };
+}
+
+/** Changes a mailbox: sender, signature, daily limit, SMTP (an empty password keeps the stored one). */
+function EditMailbox({ mailbox, onSaved }: { mailbox: Mailbox; onSaved: () => void }) {
+  const [f, setF] = useState({
+    from_name: mailbox.from_name,
+    reply_to: mailbox.reply_to ?? "",
+    signature: mailbox.signature ?? "",
+    daily_limit: String(mailbox.daily_limit),
+    host: mailbox.smtp?.host ?? "",
+    port: String(mailbox.smtp?.port ?? 587),
+    user: mailbox.smtp?.user ?? "",
+    pass: "",
+  });
+  const set = (key: keyof typeof f) => (e: { target: { value: string } }) =>
+    setF({ ...f, [key]: e.target.value });
+  const { run, line } = useCreate(onSaved);
+  const id = `mailbox-${mailbox.id}`;
+  return (
+    <details>
+      <summary>Edit {mailbox.name}</summary>
+      <form
+        aria-label={`Edit mailbox ${mailbox.name}`}
+        onSubmit={(e) =>
+          run(e, async () => {
+            await api("PATCH", `/v1/mailboxes/${encodeURIComponent(mailbox.id)}`, {
+              from_name: f.from_name,
+              reply_to: f.reply_to.trim() || null,
+              signature: f.signature.trim() ? f.signature : null,
+              daily_limit: Number(f.daily_limit),
+              ...(f.host.trim()
+                ? {
+                    smtp: {
+                      host: f.host.trim(),
+                      port: Number(f.port),
+                      ...(f.user.trim() ? { user: f.user.trim() } : {}),
+                      ...(f.pass ? { pass: f.pass } : {}),
+                    },
+                  }
+                : {}),
+            });
+            setF({ ...f, pass: "" });
+            return `${mailbox.from_address} saved.`;
+          })
+        }
+      >
+        <label>
+          From name
+          <input required value={f.from_name} onChange={set("from_name")} />
+        </label>
+        <label>
+          Reply-to (optional)
+          <input type="email" value={f.reply_to} onChange={set("reply_to")} />
+        </label>
+        <label>
+          Signature
+          <textarea id={`${id}-signature`} rows={3} value={f.signature} onChange={set("signature")} />
+        </label>
+        <label>
+          Emails per day
+          <input required type="number" min={1} value={f.daily_limit} onChange={set("daily_limit")} />
+        </label>
+        <fieldset>
+          <legend>SMTP</legend>
+          <label>
+            Host
+            <input value={f.host} onChange={set("host")} placeholder="smtp.example.com" />
+          </label>
+          <label>
+            Port
+            <input type="number" min={1} max={65535} value={f.port} onChange={set("port")} />
+          </label>
+          <label>
+            User
+            <input value={f.user} onChange={set("user")} autoComplete="off" />
+          </label>
+          <label>
+            Password ({mailbox.smtp?.has_password ? "leave empty to keep the stored one" : "none stored"})
+            <input type="password" value={f.pass} onChange={set("pass")} autoComplete="new-password" />
+          </label>
+        </fieldset>
+        <button type="submit">Save mailbox</button>
+        {line}
+      </form>
+    </details>
+  );
 }
 
 function NewMailbox({ onCreated }: { onCreated: () => void }) {
