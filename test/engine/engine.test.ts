@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
 import { advanceClock } from "../../src/engine/advanceClock.ts";
+import { changeSequenceStatus } from "../../src/engine/changeSequenceStatus.ts";
 import { systemClock } from "../../src/engine/clock.ts";
 import { enrollContact } from "../../src/engine/enroll.ts";
 import { ingestEvent } from "../../src/engine/ingestEvent.ts";
@@ -150,6 +151,30 @@ describeEachEngine("engine", (store) => {
     await setSequenceStatus(engine.db, ws.id, seq.id, "active", T0 + 11 * DAY);
     await advanceClock(deps(), ws.id, 10 * DAY);
     expect(await sent()).toBe(3);
+  });
+
+  it("activating a paused sequence carries on at once, not at the paused sequence's next recheck", async () => {
+    const { engine } = store();
+    const ws = await makeWorkspace(engine, T0, { settings: { caps: { emailsPer7Days: 10 } } });
+    const seq = await makeSequence(engine, ws, THREE_EMAILS.replace("id: three-emails", "id: resuming"), T0);
+    const fay = await makeContact(engine, ws, { email: "fay@resume.test", firstName: "Fay" }, T0);
+    const enrollment = await enroll(engine, ws, seq, fay.id, T0);
+    await advanceClock(deps(), ws.id, DAY);
+    await setSequenceStatus(engine.db, ws.id, seq.id, "paused", T0 + DAY);
+    // Step two fell due at T0 + 3 days and is held while the sequence is paused.
+    await advanceClock(deps(), ws.id, 3 * DAY);
+    const sentAt = async () =>
+      (await messagesOfEnrollment(engine.db, enrollment.id))
+        .filter((m) => m.status === "sent")
+        .map((m) => Number(m.sent_at));
+    expect(await sentAt()).toHaveLength(1);
+    const activatedAt = T0 + 4 * DAY;
+    const change = await engine.db
+      .transaction()
+      .execute((trx) => changeSequenceStatus(trx, ws.id, seq.id, "active", activatedAt));
+    expect(change.wokenEnrollments).toBe(1);
+    await advanceClock(deps(), ws.id, 0);
+    expect(await sentAt()).toEqual([T0, activatedAt]);
   });
 
   it("with the workspace policy `queue`, a second sequence waits until the first one ends, then starts", async () => {

@@ -11,6 +11,7 @@ import {
   parseSequence,
 } from "../../domain/sequence/parseSequence.ts";
 import { DEFAULT_SIMULATION_CONTACT, simulate } from "../../domain/simulate/simulate.ts";
+import { changeSequenceStatus } from "../../engine/changeSequenceStatus.ts";
 import { loadDefinition } from "../../engine/definitionCache.ts";
 import { getAccount } from "../../store/repos/accounts.ts";
 import { appendAudit } from "../../store/repos/auditLog.ts";
@@ -21,10 +22,9 @@ import {
   listSequences,
   listSequenceVersions,
   saveSequenceVersion,
-  setSequenceStatus,
 } from "../../store/repos/sequences.ts";
 import type { Database, SequenceRow, SequenceVersionRow, Workspace } from "../../store/schema.ts";
-import { authOf, workspaceOf } from "../context.ts";
+import { authOf, wakeWorker, workspaceOf } from "../context.ts";
 import { commitWrite } from "../idempotency.ts";
 import { ApiProblem, type FieldError, invalidField, notFound } from "../problem.ts";
 import {
@@ -448,7 +448,7 @@ export const sequenceRoutes: FastifyPluginAsyncZod = async (app) => {
         const now = app.nudge.now(workspace);
         const result = await commitWrite(request, async (trx) => {
           const sequence = await requireSequenceRow(request, trx, workspace.id);
-          await setSequenceStatus(trx, workspace.id, sequence.id, status, now);
+          await changeSequenceStatus(trx, workspace.id, sequence.id, status, now);
           await appendAudit(
             trx,
             {
@@ -462,6 +462,7 @@ export const sequenceRoutes: FastifyPluginAsyncZod = async (app) => {
           );
           return { statusCode: 200, body: toSequenceOut({ ...sequence, status, updated_at: now }) };
         });
+        if (status === "active") await wakeWorker(app.nudge.engine);
         return result.body;
       },
     );

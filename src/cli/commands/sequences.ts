@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { formatDefinitionError } from "../../domain/sequence/parseSequence.ts";
+import { changeSequenceStatus } from "../../engine/changeSequenceStatus.ts";
 import { saveSequenceFromText } from "../../engine/saveSequence.ts";
 import { countEnrollmentsByStatus } from "../../store/repos/enrollments.ts";
 import { findSequence, listSequences, setSequenceStatus } from "../../store/repos/sequences.ts";
@@ -91,7 +92,9 @@ export function registerSequences(program: Command): void {
         await withCli(opts, async ({ engine, clock, workspace }) => {
           const sequence: SequenceRow | undefined = await findSequence(engine.db, workspace.id, ref);
           if (!sequence) throw new UserError(`no sequence ${ref}`);
-          await setSequenceStatus(engine.db, workspace.id, sequence.id, status, clock.nowUtcMs());
+          await engine.db
+            .transaction()
+            .execute((trx) => changeSequenceStatus(trx, workspace.id, sequence.id, status, clock.nowUtcMs()));
           process.stdout.write(`${sequence.key}: ${status}\n`);
         });
       });
