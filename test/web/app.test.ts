@@ -8,6 +8,7 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +16,27 @@ import { gzipSync } from "node:zlib";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopGracefully } from "../support/workerProcesses.ts";
+
+/** axe-core, evaluated in each page (through the DevTools protocol, so the app's CSP allows it). */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+/** Runs axe on the page's document: WCAG 2.1 A and AA rules; answers the violations. */
+const AXE_RUN = `(async () => {
+  const run = await axe.run(document, {
+    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+  });
+  return run.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+  }));
+})()`;
+interface AxeFinding {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const BIN = join(ROOT, "bin/nudge.js");
@@ -136,7 +158,18 @@ describe("web app, end to end in headless Chromium", () => {
     return { status: response.status, json: text ? JSON.parse(text) : undefined };
   };
 
+  /** Accessibility findings (axe-core, WCAG 2.1 A/AA) of every page the test photographs. */
+  const a11yFindings: string[] = [];
+  const audit = async (name: string) => {
+    if (!(await page.evaluate("typeof axe !== 'undefined'"))) await page.evaluate(AXE_SOURCE);
+    const results = (await page.evaluate(AXE_RUN)) as AxeFinding[];
+    for (const v of results) {
+      a11yFindings.push(`${name}: ${v.impact} ${v.id} (${v.help}) at ${v.targets.join(", ")}`);
+    }
+  };
+
   const screenshot = async (name: string) => {
+    await audit(name);
     shot += 1;
     await page.screenshot({
       path: join(SHOTS, `${String(shot).padStart(2, "0")}-${name}.png`),
@@ -452,4 +485,9 @@ describe("web app, end to end in headless Chromium", () => {
     expect((await fetch(`${server.url}/v1/session`, { headers: { cookie } })).status).toBe(401);
     await context.close();
   }, 120_000);
+
+  it("every page it walked passes axe-core's WCAG 2.1 A and AA checks", () => {
+    expect(shot).toBeGreaterThan(5);
+    expect(a11yFindings).toEqual([]);
+  });
 });
