@@ -3,10 +3,13 @@
 
 import { ImapFlow } from "imapflow";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { buildServer } from "../../src/api/server.ts";
 import { advanceClock } from "../../src/engine/advanceClock.ts";
 import { systemClock } from "../../src/engine/clock.ts";
 import { ImapPoller } from "../../src/inbound/imapPoller.ts";
+import { startImapPollers } from "../../src/inbound/imapPollers.ts";
 import { processInboundEmail } from "../../src/inbound/processInbound.ts";
+import { createApiKey } from "../../src/store/repos/apiKeys.ts";
 import { getEnrollment } from "../../src/store/repos/enrollments.ts";
 import { createMailbox } from "../../src/store/repos/mailboxes.ts";
 import { messagesOfEnrollment } from "../../src/store/repos/messages.ts";
@@ -291,5 +294,75 @@ describeEachEngine("inbound pipeline", (store) => {
       .where("workspace_id", "=", ws.id)
       .execute();
     expect(handoffs).toHaveLength(1);
+  });
+
+  it("a mailbox given IMAP settings through the API is polled at once by the running pollers", async () => {
+    const { engine } = store();
+    const { ws, enrollment, first } = await sentFirstTouch(`api-imap-${store().kind}@reply.test`);
+    const folder = `NudgeApi${store().kind}`;
+    const admin = new ImapFlow({
+      host: dovecot.host,
+      port: dovecot.port,
+      secure: false,
+      auth: { user: dovecot.user, pass: dovecot.pass },
+      logger: false,
+    });
+    await admin.connect();
+    await admin.mailboxCreate(folder).catch(() => {});
+    await admin.append(
+      folder,
+      reply({
+        from: `api-imap-${store().kind}@reply.test`,
+        to: "rep@acme.test",
+        inReplyTo: first.message_id_header ?? "",
+        subject: "Re: Quick question",
+        body: "Sounds good, call me on Monday.",
+        id: `api-imap-${store().kind}`,
+      }),
+    );
+    await admin.logout();
+    // Pollers whose own rescan and poll are an hour apart: only the API's wake-up can start one.
+    const stopPollers = await startImapPollers(engine, systemClock, undefined, {
+      rescanMs: 3_600_000,
+      pollMs: 3_600_000,
+    });
+    const app = await buildServer({
+      engine,
+      clock: systemClock,
+      publicUrl: "http://nudge.test",
+      logger: false,
+    });
+    try {
+      const key = (await createApiKey(engine.db, ws.id, { name: "admin", scopes: ["admin"] }, T0)).key;
+      const created = await app.inject({
+        method: "POST",
+        url: "/v1/mailboxes",
+        headers: { authorization: `Bearer ${key}` },
+        payload: {
+          name: "Inbox",
+          from_name: "Rep",
+          from_address: "rep@acme.test",
+          imap: {
+            host: dovecot.host,
+            port: dovecot.port,
+            secure: false,
+            user: dovecot.user,
+            pass: dovecot.pass,
+            mailbox: folder,
+          },
+        },
+      });
+      expect(created.statusCode).toBe(201);
+      // Waiting on the IMAP round trips, not on a schedule: at most 15 s.
+      let exit: string | null | undefined = null;
+      for (let i = 0; i < 150 && exit !== "replied"; i++) {
+        exit = (await getEnrollment(engine.db, ws.id, enrollment.id))?.exit_reason;
+        if (exit !== "replied") await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(exit).toBe("replied");
+    } finally {
+      await app.close();
+      await stopPollers();
+    }
   });
 });

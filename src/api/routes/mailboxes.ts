@@ -266,6 +266,7 @@ export const mailboxRoutes: FastifyPluginAsyncZod = async (app) => {
         );
         return { statusCode: 201, body: toMailboxOut(row) };
       });
+      await app.nudge.engine.notify("nudge_mailboxes");
       return reply.code(result.statusCode).send(result.body);
     },
   );
@@ -342,6 +343,7 @@ export const mailboxRoutes: FastifyPluginAsyncZod = async (app) => {
         );
         return { statusCode: 200, body: toMailboxOut(row) };
       });
+      await app.nudge.engine.notify("nudge_mailboxes");
       return result.body;
     },
   );
@@ -380,6 +382,7 @@ export const mailboxRoutes: FastifyPluginAsyncZod = async (app) => {
         );
         return { statusCode: 204, body: undefined };
       });
+      await app.nudge.engine.notify("nudge_mailboxes");
       return reply.code(204).send();
     },
   );

@@ -24,4 +24,4 @@ export interface StoreEngine {
 }
 
 /** Work queues a worker can sleep on. */
-export type WakeChannel = "nudge_due" | "nudge_outbox";
+export type WakeChannel = "nudge_due" | "nudge_outbox" | "nudge_mailboxes";
