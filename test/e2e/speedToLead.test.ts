@@ -4,10 +4,13 @@
 
 import { expect, it } from "vitest";
 import { buildServer } from "../../src/api/server.ts";
+import { mailboxSmtpTransport } from "../../src/cli/commands/worker.ts";
 import { systemClock } from "../../src/engine/clock.ts";
 import { Worker } from "../../src/engine/worker.ts";
 import { createApiKey } from "../../src/store/repos/apiKeys.ts";
+import { setWorkspaceMode } from "../../src/store/repos/workspaces.ts";
 import { ALWAYS_OPEN, makeSequence, makeWorkspace } from "../support/engineFixtures.ts";
+import { startSmtpSink } from "../support/smtpSink.ts";
 import { describeEachEngine } from "../support/testStores.ts";
 import { waitFor } from "../support/workerProcesses.ts";
 
@@ -81,6 +84,71 @@ describeEachEngine("speed to lead", (store) => {
     } finally {
       await worker.stop();
       await app.close();
+    }
+  }, 60_000);
+
+  it("live: a mailbox added through the API a moment ago sends the first email at once over SMTP", async () => {
+    const { engine } = store();
+    const now = systemClock.nowUtcMs();
+    const ws = await makeWorkspace(engine, now, { testClock: false });
+    await setWorkspaceMode(engine.db, ws.id, "live");
+    await makeSequence(engine, ws, INBOUND, now);
+    const { key } = await createApiKey(engine.db, ws.id, { name: "admin", scopes: ["admin"] }, now);
+    const sink = await startSmtpSink();
+    const app = await buildServer({
+      engine,
+      clock: systemClock,
+      publicUrl: "http://nudge.test",
+      logger: false,
+    });
+    // The transport `nudge start` uses, built before the mailbox exists; a one-minute poll and
+    // a one-minute retry: the email arrives within seconds only if neither is waited for.
+    const emailTransport = mailboxSmtpTransport(engine);
+    const worker = new Worker({
+      engine,
+      clock: systemClock,
+      emailTransport,
+      publicUrl: "http://nudge.test",
+      pollMs: 60_000,
+    });
+    await worker.start();
+    try {
+      const auth = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+      const mailbox = await app.inject({
+        method: "POST",
+        url: "/v1/mailboxes",
+        headers: auth,
+        payload: {
+          name: "Sam",
+          from_name: "Sam Rep",
+          from_address: "sam@fast.test",
+          is_default: true,
+          smtp: { host: sink.host, port: sink.port, secure: false },
+        },
+      });
+      expect(mailbox.statusCode, mailbox.body).toBe(201);
+      const response = await app.inject({
+        method: "POST",
+        url: "/v1/events",
+        headers: auth,
+        payload: {
+          type: "form.submitted",
+          contact: { email: "live@fast.test", first_name: "Liv" },
+          data: { form: "demo-request" },
+        },
+      });
+      expect(response.statusCode, response.body).toBeLessThan(300);
+      expect(await waitFor(async () => sink.messagesTo("live@fast.test").length === 1, 10_000, 20)).toBe(
+        true,
+      );
+      expect(sink.messagesTo("live@fast.test")[0]?.raw.toString()).toContain(
+        "Subject: Thanks for your request, Liv",
+      );
+    } finally {
+      await worker.stop();
+      await app.close();
+      await emailTransport.close();
+      await sink.close();
     }
   }, 60_000);
 });

@@ -18,13 +18,15 @@ export class SmtpEmailTransport implements EmailTransport {
   readonly #pools = new Map<string, Pooled>();
 
   constructor(
-    private readonly settingsFor: (mailboxId: string | null) => SmtpSettings | null,
+    private readonly settingsFor: (
+      mailboxId: string | null,
+    ) => SmtpSettings | null | Promise<SmtpSettings | null>,
     private readonly dkim: DkimSettings | null = null,
     private readonly timeoutsMs = { connection: 10_000, socket: 60_000 },
   ) {}
 
-  #pool(mailboxId: string | null): Pooled | null {
-    const settings = this.settingsFor(mailboxId);
+  async #pool(mailboxId: string | null): Promise<Pooled | null> {
+    const settings = await this.settingsFor(mailboxId);
     if (!settings) return null;
     const key = JSON.stringify(settings);
     let pool = this.#pools.get(key);
@@ -53,7 +55,7 @@ export class SmtpEmailTransport implements EmailTransport {
   }
 
   async sendEmail(delivery: EmailDelivery): Promise<DeliveryResult> {
-    const pool = this.#pool(delivery.mailboxId);
+    const pool = await this.#pool(delivery.mailboxId);
     // Not the recipient's fault: never a bounce. Retried, so settings added meanwhile are used.
     if (!pool)
       return { ok: false, permanent: false, code: "no_smtp", message: "the mailbox has no SMTP settings" };

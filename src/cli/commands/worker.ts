@@ -14,17 +14,27 @@ import { smtpSettingsOf } from "../../store/repos/mailboxes.ts";
 import type { MailboxRow } from "../../store/schema.ts";
 import { UserError } from "../userError.ts";
 
-/** Live SMTP with each mailbox's settings, looked up from a cache refreshed every minute. */
+/**
+ * Live SMTP with each mailbox's settings, from a cache that is refreshed when the API changes a
+ * mailbox (`nudge_mailboxes`) and every minute; a mailbox not in the cache yet is read at once,
+ * so the first email from a mailbox added a second ago goes out instead of waiting for a retry.
+ */
 export function mailboxSmtpTransport(engine: StoreEngine): SmtpEmailTransport {
   let mailboxes = new Map<string, MailboxRow>();
   const refresh = async () => {
     const rows = await engine.db.selectFrom("mailboxes").selectAll().execute();
     mailboxes = new Map(rows.map((m) => [m.id, m]));
   };
-  void refresh();
+  void refresh().catch(() => {});
   setInterval(() => void refresh().catch(() => {}), 60_000).unref();
-  return new SmtpEmailTransport((mailboxId) => {
-    const row = mailboxId ? mailboxes.get(mailboxId) : undefined;
+  void engine.listen("nudge_mailboxes", () => void refresh().catch(() => {})).catch(() => {});
+  return new SmtpEmailTransport(async (mailboxId) => {
+    if (!mailboxId) return null;
+    let row = mailboxes.get(mailboxId);
+    if (!row) {
+      row = await engine.db.selectFrom("mailboxes").selectAll().where("id", "=", mailboxId).executeTakeFirst();
+      if (row) mailboxes.set(row.id, row);
+    }
     return row ? smtpSettingsOf(row) : null;
   });
 }
