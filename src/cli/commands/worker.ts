@@ -32,7 +32,11 @@ export function mailboxSmtpTransport(engine: StoreEngine): SmtpEmailTransport {
     if (!mailboxId) return null;
     let row = mailboxes.get(mailboxId);
     if (!row) {
-      row = await engine.db.selectFrom("mailboxes").selectAll().where("id", "=", mailboxId).executeTakeFirst();
+      row = await engine.db
+        .selectFrom("mailboxes")
+        .selectAll()
+        .where("id", "=", mailboxId)
+        .executeTakeFirst();
       if (row) mailboxes.set(row.id, row);
     }
     return row ? smtpSettingsOf(row) : null;
