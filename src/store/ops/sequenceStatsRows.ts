@@ -50,7 +50,7 @@ export async function touchEventsOfSequence(
   types: string[],
 ): Promise<TouchEventRow[]> {
   if (types.length === 0) return [];
-  const [viaMessage, viaEnrollment] = await Promise.all([
+  const [viaMessage, viaEnrollment, viaContact] = await Promise.all([
     db
       .selectFrom("events as ev")
       .innerJoin("messages as m", "m.id", "ev.message_id")
@@ -76,6 +76,23 @@ export async function touchEventsOfSequence(
       .where("ev.message_id", "is", null)
       .where("ev.type", "in", types)
       .execute(),
+    // A reply matched by its sender only (no Message-ID of ours quoted) is the contact's event:
+    // it belongs to the enrollment in this sequence that was running when it came in.
+    db
+      .selectFrom("events as ev")
+      .innerJoin("enrollments as e", (join) =>
+        join
+          .onRef("e.contact_id", "=", "ev.contact_id")
+          .onRef("e.workspace_id", "=", "ev.workspace_id")
+          .onRef("e.enrolled_at", "<=", "ev.occurred_at"),
+      )
+      .select(["ev.type", "ev.is_machine", "e.id as enrollment_id", "ev.occurred_at", "ev.data_json"])
+      .where("e.sequence_id", "=", sequenceId)
+      .where("ev.message_id", "is", null)
+      .where("ev.enrollment_id", "is", null)
+      .where("ev.type", "in", types)
+      .where((eb) => eb.or([eb("e.ended_at", "is", null), eb("e.ended_at", ">=", eb.ref("ev.occurred_at"))]))
+      .execute(),
   ]);
   return [
     ...viaMessage.map((r) => ({
@@ -88,7 +105,7 @@ export async function touchEventsOfSequence(
       occurredAtUtcMs: Number(r.occurred_at),
       dataJson: r.data_json,
     })),
-    ...viaEnrollment.map((r) => ({
+    ...[...viaEnrollment, ...viaContact].map((r) => ({
       type: r.type,
       machine: Number(r.is_machine) === 1,
       messageId: null,
