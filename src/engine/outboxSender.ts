@@ -11,6 +11,7 @@ import { type DkimSigningKey, dkimSigningKeyOf } from "../channels/email/dkimKey
 import { signToken } from "../channels/email/signedToken.ts";
 import type { SmsDeliveryResult } from "../channels/sms/provider.ts";
 import { emailDomain } from "../domain/contact/companyDomain.ts";
+import { escapeHtml } from "../domain/template/mergeSlots.ts";
 import type { StoreEngine } from "../store/dialect/storeEngine.ts";
 import type { Executor } from "../store/executor.ts";
 import { claimOutboxMessages } from "../store/ops/claimOutboxMessages.ts";
@@ -226,7 +227,12 @@ async function stageReady(
         ];
       }
     }
-    const withFooter = addUnsubscribeFooter(rendered.text, rendered.html, unsubscribeUrl);
+    const withFooter = addFooter(
+      rendered.text,
+      rendered.html,
+      unsubscribeUrl,
+      workspaceSettings(workspace).postalAddress ?? null,
+    );
     // Tracking changes the HTML part only; the text part keeps the real URLs (docs/tracking.md).
     const html = await trackMessageHtml(
       trx,
@@ -351,11 +357,33 @@ async function stageReady(
   };
 }
 
-function addUnsubscribeFooter(text: string, html: string, url: string): { text: string; html: string } {
-  if (text.includes(url)) return { text, html };
+/**
+ * The footer every email carries: the unsubscribe link (unless the body already has it) and the
+ * sender's postal address when the workspace has one (CAN-SPAM asks for both).
+ */
+function addFooter(
+  text: string,
+  html: string,
+  url: string,
+  postalAddress: string | null,
+): { text: string; html: string } {
+  const lines = (postalAddress ?? "")
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const hasLink = text.includes(url);
+  if (hasLink && lines.length === 0) return { text, html };
+  const textFooter = [
+    ...(hasLink ? [] : [`If you'd rather not hear from me again, unsubscribe here: ${url}`]),
+    ...lines,
+  ].join("\n");
+  const htmlFooter = [
+    ...(hasLink ? [] : [`If you'd rather not hear from me again, <a href="${url}">unsubscribe here</a>.`]),
+    ...(lines.length > 0 ? [lines.map(escapeHtml).join("<br>")] : []),
+  ].join("<br>");
   return {
-    text: `${text.trimEnd()}\n\n--\nIf you'd rather not hear from me again, unsubscribe here: ${url}\n`,
-    html: `${html}\n<p style="color:#888;font-size:12px">If you'd rather not hear from me again, <a href="${url}">unsubscribe here</a>.</p>`,
+    text: `${text.trimEnd()}\n\n--\n${textFooter}\n`,
+    html: `${html}\n<p style="color:#666;font-size:12px">${htmlFooter}</p>`,
   };
 }
 

@@ -99,9 +99,13 @@ describeEachEngine("nudge doctor", (store) => {
     imap?: ImapSettings | null;
     dkim?: StoredDkimKey | null;
     live?: boolean;
+    postalAddress?: string;
   }) {
     const { engine } = store();
-    const ws = await makeWorkspace(engine, clock.nowUtcMs(), { testClock: false });
+    const ws = await makeWorkspace(engine, clock.nowUtcMs(), {
+      testClock: false,
+      ...(mailbox.postalAddress ? { settings: { postalAddress: mailbox.postalAddress } } : {}),
+    });
     if (mailbox.live) await setWorkspaceMode(engine.db, ws.id, "live");
     await createMailbox(
       engine.db,
@@ -140,6 +144,7 @@ describeEachEngine("nudge doctor", (store) => {
       imap: { host: dovecot.host, port: dovecot.port, secure: false, user: dovecot.user, pass: dovecot.pass },
       dkim: { selector: "nudge1", privateKey: pem },
       live: true,
+      postalAddress: "Acme Inc.\n1 Main St, Springfield, IL 62701",
     });
     const resolveTxt = goodZone("acme.test", pem);
     const checks = await runDoctor({
@@ -153,6 +158,7 @@ describeEachEngine("nudge doctor", (store) => {
       ["database", "pass"],
       ["smtp sam@acme.test", "pass"],
       ["imap sam@acme.test", "pass"],
+      [`postal address ${ws.id}`, "pass"],
       ["spf acme.test", "pass"],
       ["dmarc acme.test", "pass"],
       ["dkim sam@acme.test", "pass"],
@@ -163,6 +169,33 @@ describeEachEngine("nudge doctor", (store) => {
     expect(byName(checks, "spf acme.test").detail).toBe("v=spf1 include:_spf.mail.example ~all");
     expect(resolveTxt.asked).toContain("nudge1._domainkey.acme.test");
     expect(checks.every((c) => c.hint === null)).toBe(true);
+    expect(byName(checks, `postal address ${ws.id}`).detail).toBe(
+      "Acme Inc., 1 Main St, Springfield, IL 62701",
+    );
+  });
+
+  it("a live workspace without a postal address gets a CAN-SPAM warning with the fix; a sandbox is not checked", async () => {
+    const live = await workspaceWith({ from: "sam@acme.test", smtp: smtpOk(), live: true });
+    const checks = await runDoctor({
+      engine: store().engine,
+      databaseLabel: "test db",
+      workspaceId: live.id,
+      resolveTxt: null,
+      timeoutMs: TIMEOUT_MS,
+    });
+    const postal = byName(checks, `postal address ${live.id}`);
+    expect(postal.status).toBe("warn");
+    expect(postal.detail).toContain("CAN-SPAM");
+    expect(postal.hint).toContain("postal_address");
+    const sandbox = await workspaceWith({ from: "sam@acme.test", smtp: smtpOk() });
+    const sandboxChecks = await runDoctor({
+      engine: store().engine,
+      databaseLabel: "test db",
+      workspaceId: sandbox.id,
+      resolveTxt: null,
+      timeoutMs: TIMEOUT_MS,
+    });
+    expect(sandboxChecks.some((c) => c.name.startsWith("postal address"))).toBe(false);
   });
 
   it("a wrong SMTP or IMAP password fails with a fix hint and never prints the password", async () => {

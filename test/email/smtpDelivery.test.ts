@@ -90,7 +90,7 @@ describeEachEngine("email over SMTP", (store) => {
   });
 
   /** A live workspace (system-clock path, pinned by the manual clock) with one SMTP mailbox. */
-  async function liveSetup(opts: { dkim?: StoredDkimKey; fromName?: string } = {}) {
+  async function liveSetup(opts: { dkim?: StoredDkimKey; fromName?: string; postalAddress?: string } = {}) {
     const { engine } = store();
     counter += 1;
     // A sender of its own, so the sink's script for it is this test's alone.
@@ -98,7 +98,10 @@ describeEachEngine("email over SMTP", (store) => {
     const ws = await makeWorkspace(engine, clock.nowUtcMs(), {
       testClock: false,
       timeZone: "UTC",
-      settings: { emailDomain: EMAIL_DOMAIN },
+      settings: {
+        emailDomain: EMAIL_DOMAIN,
+        ...(opts.postalAddress ? { postalAddress: opts.postalAddress } : {}),
+      },
     });
     await setWorkspaceMode(engine.db, ws.id, "live");
     const mailbox = await createMailbox(
@@ -457,6 +460,20 @@ describeEachEngine("email over SMTP", (store) => {
     expect(mail.html).not.toContain("<script>");
     expect(mail.html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
     expect(mail.text).toContain("Hi <script>alert(1)</script>,");
+  });
+
+  it("the workspace's postal address closes both parts of the footer (CAN-SPAM), escaped in HTML", async () => {
+    const setup = await liveSetup({ postalAddress: "Acme <Sales> & Co.\n1 Main St, Springfield, IL 62701" });
+    const { email } = await enrolled(setup, { firstName: "Ida" });
+    await worker.runOnce();
+    const [received] = sink.messagesTo(email);
+    if (!received) throw new Error("nothing arrived");
+    const mail = await simpleParser(received.raw);
+    expect(mail.text).toMatch(
+      /unsubscribe here: https:\S+\nAcme <Sales> & Co\.\n1 Main St, Springfield, IL 62701\n?$/,
+    );
+    expect(mail.html).toContain("Acme &lt;Sales&gt; &amp; Co.<br>1 Main St, Springfield, IL 62701");
+    expect(mail.html).not.toContain("<Sales>");
   });
 
   it("one-click unsubscribe from a delivered email's header suppresses and exits within the request", async () => {

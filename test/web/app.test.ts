@@ -402,9 +402,12 @@ describe("web app, end to end in headless Chromium", () => {
     await nav("Settings");
     await page.getByRole("heading", { name: "Mailboxes" }).waitFor();
     await page.getByLabel("Emails per contact per 7 days").fill("4");
+    await page.getByLabel(/Postal address/).fill("Acme Inc.\n1 Main St, Springfield, IL 62701");
     await page.getByRole("button", { name: "Save workspace settings" }).click();
     await page.getByText("Saved.").waitFor();
-    expect((await api("GET", "/v1/workspace")).json.settings.caps.emails_per_7_days).toBe(4);
+    const workspace = (await api("GET", "/v1/workspace")).json;
+    expect(workspace.settings.caps.emails_per_7_days).toBe(4);
+    expect(workspace.settings.postal_address).toBe("Acme Inc.\n1 Main St, Springfield, IL 62701");
     // An admin adds a teammate, a mailbox and a webhook from the same page.
     await page.getByLabel("Name", { exact: true }).last().fill("Sam Rep");
     await page.getByLabel("Email", { exact: true }).last().fill("sam@acme.test");

@@ -43,6 +43,10 @@ const WorkspaceOut = z
       }),
       email_domain: z.string().nullable(),
       public_url: z.string().nullable(),
+      postal_address: z
+        .string()
+        .nullable()
+        .describe("printed under every email's unsubscribe line (CAN-SPAM needs a valid postal address)"),
     }),
   })
   .meta({ id: "Workspace" });
@@ -66,6 +70,7 @@ export function toWorkspaceOut(ws: Workspace, services: NudgeServices): z.infer<
       },
       email_domain: typeof settings.emailDomain === "string" ? settings.emailDomain : null,
       public_url: typeof settings.publicUrl === "string" ? settings.publicUrl : null,
+      postal_address: typeof settings.postalAddress === "string" ? settings.postalAddress : null,
     },
   };
 }
@@ -94,6 +99,13 @@ const WorkspacePatch = z
           .url({ protocol: /^https?$/ })
           .max(500)
           .nullish(),
+        postal_address: z
+          .string()
+          .trim()
+          .min(5, "a postal address such as: Acme Inc., 1 Main St, Springfield, IL 62701, USA")
+          .max(300)
+          .nullish()
+          .describe("the sender's postal address for email footers; null removes it"),
       })
       .optional(),
   })
@@ -152,6 +164,8 @@ export const workspaceRoutes: FastifyPluginAsyncZod = async (app) => {
           }
           if (settings.email_domain !== undefined) patch.emailDomain = settings.email_domain ?? undefined;
           if (settings.public_url !== undefined) patch.publicUrl = settings.public_url ?? undefined;
+          if (settings.postal_address !== undefined)
+            patch.postalAddress = settings.postal_address ?? undefined;
           await updateWorkspaceSettings(trx, workspace.id, patch);
         }
         await appendAudit(

@@ -25,6 +25,7 @@ import {
   type SmtpSettings,
   smtpSettingsOf,
 } from "../../store/repos/mailboxes.ts";
+import { workspaceSettings } from "../../store/repos/workspaces.ts";
 import type { MailboxRow } from "../../store/schema.ts";
 import { printJson } from "../support/context.ts";
 
@@ -440,10 +441,35 @@ export async function runDoctor(opts: DoctorOptions & { databaseLabel: string })
     ...(opts.workspaceId ? { workspaceId: opts.workspaceId } : {}),
     timeoutMs,
   });
+  const postalChecks = await checkPostalAddresses(opts.engine, opts.workspaceId);
   const resolveTxt = opts.resolveTxt === undefined ? systemTxtResolver(timeoutMs) : opts.resolveTxt;
   const probeName = opts.dnsProbeName === undefined ? DNS_PROBE_NAME : opts.dnsProbeName;
   const dnsChecks = resolveTxt ? await checkDns(resolveTxt, mailboxes, probeName) : [];
-  return [...database.checks, ...mailboxChecks, ...dnsChecks];
+  return [...database.checks, ...mailboxChecks, ...postalChecks, ...dnsChecks];
+}
+
+/** CAN-SPAM: commercial email carries the sender's valid postal address. Live workspaces only. */
+async function checkPostalAddresses(
+  engine: StoreEngine,
+  workspaceId: string | undefined,
+): Promise<DoctorCheck[]> {
+  let query = engine.db.selectFrom("workspaces").selectAll().where("mode", "=", "live").orderBy("id");
+  if (workspaceId) query = query.where("id", "=", workspaceId);
+  const checks: DoctorCheck[] = [];
+  for (const ws of await query.execute()) {
+    const address = workspaceSettings(ws).postalAddress;
+    const name = `postal address ${ws.id}`;
+    checks.push(
+      address
+        ? pass(name, address.replace(/\s*\n\s*/g, ", "))
+        : warn(
+            name,
+            "no postal address: CAN-SPAM asks every commercial email to carry the sender's",
+            'PATCH /v1/workspace {"settings": {"postal_address": "Acme Inc., 1 Main St, Springfield, IL 62701"}} or Settings in the web app',
+          ),
+    );
+  }
+  return checks;
 }
 
 export function systemTxtResolver(timeoutMs: number): TxtResolver {

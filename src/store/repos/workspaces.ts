@@ -12,6 +12,8 @@ export interface WorkspaceSettings {
   caps?: { emailsPer7Days?: number; smsPer7Days?: number; perDomainPerHour?: number };
   publicUrl?: string;
   emailDomain?: string;
+  /** The sender's postal address, printed in every email's footer (CAN-SPAM requires one). */
+  postalAddress?: string;
   /** HMAC key for the tokens in public URLs (unsubscribe, tracking). Never leaves the server. */
   secret?: string;
   [key: string]: unknown;

@@ -541,6 +541,7 @@ interface WorkspaceInfo {
   settings: {
     concurrent_enrollment: string;
     caps: { emails_per_7_days: number; sms_per_7_days: number; per_domain_per_hour: number };
+    postal_address: string | null;
   };
 }
 
@@ -560,7 +561,11 @@ function WorkspaceSettings({ admin }: { admin: boolean }) {
     try {
       await api("PATCH", "/v1/workspace", {
         time_zone: ws.time_zone,
-        settings: { concurrent_enrollment: ws.settings.concurrent_enrollment, caps },
+        settings: {
+          concurrent_enrollment: ws.settings.concurrent_enrollment,
+          caps,
+          postal_address: ws.settings.postal_address?.trim() ? ws.settings.postal_address : null,
+        },
       });
       setDraft(undefined);
       loaded.reload();
@@ -622,6 +627,17 @@ function WorkspaceSettings({ admin }: { admin: boolean }) {
               />
             </label>
           </div>
+          <label>
+            Postal address (printed in every email's footer; CAN-SPAM requires one)
+            <textarea
+              rows={2}
+              value={ws.settings.postal_address ?? ""}
+              placeholder="Acme Inc., 1 Main St, Springfield, IL 62701, USA"
+              onChange={(e) =>
+                setDraft({ ...ws, settings: { ...ws.settings, postal_address: e.target.value } })
+              }
+            />
+          </label>
           <button type="submit" disabled={!draft}>
             Save workspace settings
           </button>
