@@ -33,6 +33,8 @@ export class Worker {
   #running = false;
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
+  /** A wake-up that came while the worker was not asleep (mid-pass): the next sleep is skipped. */
+  #wokenMeanwhile = false;
   #unlisten: Array<() => Promise<void>> = [];
 
   constructor(private readonly opts: WorkerOptions) {}
@@ -40,7 +42,10 @@ export class Worker {
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
-    const wake = () => this.#wake?.();
+    const wake = () => {
+      if (this.#wake) this.#wake();
+      else this.#wokenMeanwhile = true;
+    };
     this.#unlisten.push(await this.opts.engine.listen("nudge_due", wake));
     this.#unlisten.push(await this.opts.engine.listen("nudge_outbox", wake));
     await markAbandonedSendsUncertain(this.opts.engine.db, {
@@ -98,6 +103,8 @@ export class Worker {
     const pollMs = this.opts.pollMs ?? 5_000;
     while (this.#running) {
       let more = false;
+      // Work signalled from here on is either seen by this pass or wakes the next one.
+      this.#wokenMeanwhile = false;
       try {
         more = await this.runOnce();
       } catch (error) {
@@ -108,6 +115,8 @@ export class Worker {
       const sleepMs = await this.#sleepBudget(pollMs);
       // stop() may have run while the budget was computed, when there was no sleep to cut short.
       if (!this.#running) break;
+      // New work was signalled during the pass or the budget's reads: do not sleep through it.
+      if (this.#wokenMeanwhile) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, sleepMs);
         this.#wake = () => {

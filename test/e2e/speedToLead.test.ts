@@ -138,9 +138,20 @@ describeEachEngine("speed to lead", (store) => {
         },
       });
       expect(response.statusCode, response.body).toBeLessThan(300);
-      expect(await waitFor(async () => sink.messagesTo("live@fast.test").length === 1, 10_000, 20)).toBe(
-        true,
-      );
+      const arrived = await waitFor(async () => sink.messagesTo("live@fast.test").length === 1, 20_000, 20);
+      if (!arrived) {
+        const rows = await engine.db
+          .selectFrom("messages")
+          .select(["status", "hold_reason", "last_error", "attempt_count", "next_attempt_at"])
+          .where("workspace_id", "=", ws.id)
+          .execute();
+        const enrollments = await engine.db
+          .selectFrom("enrollments")
+          .select(["status", "next_run_at", "current_step", "hold_reason"])
+          .where("workspace_id", "=", ws.id)
+          .execute();
+        throw new Error(`no email at the sink: ${JSON.stringify({ rows, enrollments, now: Date.now() })}`);
+      }
       expect(sink.messagesTo("live@fast.test")[0]?.raw.toString()).toContain(
         "Subject: Thanks for your request, Liv",
       );
