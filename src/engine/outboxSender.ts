@@ -557,7 +557,7 @@ async function markSent(
   workspace: Workspace,
   message: MessageRow,
   nowUtcMs: number,
-  current?: { enrollment: EnrollmentRow; loaded: LoadedFacts | undefined },
+  current?: { enrollment: EnrollmentRow; loaded: LoadedFacts },
 ): Promise<void> {
   const recorded = await recordEvent(
     trx,
@@ -579,7 +579,7 @@ async function markSent(
     atUtcMs: nowUtcMs,
     ...(message.variant ? { variant: message.variant } : {}),
   } as const;
-  if (current?.loaded && current.enrollment.id === message.enrollment_id) {
+  if (current && current.enrollment.id === message.enrollment_id) {
     // The facts read before the send, plus the event just stored: no need to read them again.
     const { loaded } = current;
     const facts = { ...loaded.facts, events: [...loaded.facts.events, toEventFact(recorded.event)] };

@@ -45,7 +45,7 @@ export type TouchVerdict =
       enrollment: EnrollmentRow;
       mailbox: MailboxRow | null;
       /** What the checks read about the contact, for deciding the next step in this transaction. */
-      loaded?: LoadedFacts;
+      loaded: LoadedFacts;
     };
 
 const EMAIL_PATTERN = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
@@ -111,6 +111,7 @@ export async function prepareTouch(
       definition,
       enrollment,
       mailbox: null,
+      loaded,
     };
   }
 

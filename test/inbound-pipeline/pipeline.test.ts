@@ -89,6 +89,24 @@ describeEachEngine("inbound pipeline", (store) => {
     return { ws, contact, enrollment, first };
   }
 
+  /** Delivers a raw message into a Dovecot folder (created when missing), as a mail server would. */
+  async function appendToFolder(folder: string, raw: string) {
+    const admin = new ImapFlow({
+      host: dovecot.host,
+      port: dovecot.port,
+      secure: false,
+      auth: { user: dovecot.user, pass: dovecot.pass },
+      logger: false,
+    });
+    await admin.connect();
+    try {
+      await admin.mailboxCreate(folder).catch(() => {});
+      await admin.append(folder, raw);
+    } finally {
+      await admin.logout();
+    }
+  }
+
   async function feed(ws: Workspace, raw: string) {
     const fresh = (await getWorkspace(store().engine.db, ws.id)) ?? ws;
     return transact(store().engine, (trx) =>
@@ -221,16 +239,7 @@ describeEachEngine("inbound pipeline", (store) => {
     const { engine } = store();
     const { ws, enrollment, first } = await sentFirstTouch(`imap-${store().kind}@reply.test`);
     const folder = `Nudge${store().kind}`;
-    const admin = new ImapFlow({
-      host: dovecot.host,
-      port: dovecot.port,
-      secure: false,
-      auth: { user: dovecot.user, pass: dovecot.pass },
-      logger: false,
-    });
-    await admin.connect();
-    await admin.mailboxCreate(folder).catch(() => {});
-    await admin.append(
+    await appendToFolder(
       folder,
       reply({
         from: `imap-${store().kind}@reply.test`,
@@ -241,7 +250,6 @@ describeEachEngine("inbound pipeline", (store) => {
         id: `imap-${store().kind}`,
       }),
     );
-    await admin.logout();
     const mailbox = await createMailbox(
       engine.db,
       ws.id,
@@ -300,16 +308,7 @@ describeEachEngine("inbound pipeline", (store) => {
     const { engine } = store();
     const { ws, enrollment, first } = await sentFirstTouch(`api-imap-${store().kind}@reply.test`);
     const folder = `NudgeApi${store().kind}`;
-    const admin = new ImapFlow({
-      host: dovecot.host,
-      port: dovecot.port,
-      secure: false,
-      auth: { user: dovecot.user, pass: dovecot.pass },
-      logger: false,
-    });
-    await admin.connect();
-    await admin.mailboxCreate(folder).catch(() => {});
-    await admin.append(
+    await appendToFolder(
       folder,
       reply({
         from: `api-imap-${store().kind}@reply.test`,
@@ -320,7 +319,6 @@ describeEachEngine("inbound pipeline", (store) => {
         id: `api-imap-${store().kind}`,
       }),
     );
-    await admin.logout();
     // Pollers whose own rescan and poll are an hour apart: only the API's wake-up can start one.
     const stopPollers = await startImapPollers(engine, systemClock, undefined, {
       rescanMs: 3_600_000,

@@ -2,7 +2,7 @@
 // workspace's set-up: provider account and compliance settings, sender numbers, the
 // Do-Not-Call list (CSV import), contact consent, and per-step SMS/voicemail metrics.
 
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { TWILIO_SIGNATURE_HEADER, verifyTwilioSignature } from "../../channels/sms/twilioSignature.ts";
@@ -32,6 +32,7 @@ import type { Workspace } from "../../store/schema.ts";
 import { transact } from "../../store/transact.ts";
 import { wakeWorker, workspaceOf } from "../context.ts";
 import { commitWrite } from "../idempotency.ts";
+import { phoneOrProblem } from "../phoneField.ts";
 import { ApiProblem, notFound } from "../problem.ts";
 import { IdParams, IsoTime, iso, isoOrNull, pageOf, pageSchema, withProblems } from "../schemas/common.ts";
 import { SmsStepMetricsOut, smsStepMetrics } from "./smsMetrics.ts";
@@ -243,8 +244,14 @@ function twiml(body: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>`;
 }
 
-function missedCallMessage(workspace: Workspace): string {
-  return `Thanks for calling ${workspace.name}. We got your call and will call you back shortly.`;
+/** Answers a provider webhook with TwiML. */
+function sendTwiml(reply: FastifyReply, xml: string): FastifyReply {
+  return reply.code(200).type("text/xml").send(xml);
+}
+
+function missedCallSay(workspace: Workspace): string {
+  const text = `Thanks for calling ${workspace.name}. We got your call and will call you back shortly.`;
+  return `<Say>${xmlEscape(text)}</Say>`;
 }
 
 export const smsRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -275,10 +282,7 @@ export const smsRoutes: FastifyPluginAsyncZod = async (app) => {
         ),
       );
       await wakeWorker(app.nudge.engine);
-      return reply
-        .code(200)
-        .type("text/xml")
-        .send(twimlAnswer(outcome.duplicate ? null : outcome.answer));
+      return sendTwiml(reply, twimlAnswer(outcome.duplicate ? null : outcome.answer));
     },
   );
 
@@ -310,24 +314,17 @@ export const smsRoutes: FastifyPluginAsyncZod = async (app) => {
         ),
       );
       await wakeWorker(app.nudge.engine);
-      if (outcome.forwardTo) {
-        // Put through to the rep; the caller's number shows on the rep's phone. How it ended
-        // comes back to the action URL, which says goodbye when nobody picked up.
-        const action = `${app.nudge.publicUrl.replace(/\/+$/, "")}/hooks/sms/${workspace.id}/voice/dial-result`;
-        return reply
-          .code(200)
-          .type("text/xml")
-          .send(
-            twiml(
-              `<Dial timeout="${FORWARD_RING_SECONDS}" action="${xmlEscape(action)}" method="POST">` +
-                `<Number>${xmlEscape(outcome.forwardTo)}</Number></Dial>`,
-            ),
-          );
-      }
-      return reply
-        .code(200)
-        .type("text/xml")
-        .send(twiml(`<Say>${xmlEscape(missedCallMessage(workspace))}</Say>`));
+      if (!outcome.forwardTo) return sendTwiml(reply, twiml(missedCallSay(workspace)));
+      // Put through to the rep; the caller's number shows on the rep's phone. How it ended
+      // comes back to the action URL, which says goodbye when nobody picked up.
+      const action = `${app.nudge.publicUrl.replace(/\/+$/, "")}/hooks/sms/${workspace.id}/voice/dial-result`;
+      return sendTwiml(
+        reply,
+        twiml(
+          `<Dial timeout="${FORWARD_RING_SECONDS}" action="${xmlEscape(action)}" method="POST">` +
+            `<Number>${xmlEscape(outcome.forwardTo)}</Number></Dial>`,
+        ),
+      );
     },
   );
 
@@ -357,8 +354,7 @@ export const smsRoutes: FastifyPluginAsyncZod = async (app) => {
           app.nudge.now(workspace),
         ),
       );
-      const body = result.connected ? "<Hangup/>" : `<Say>${xmlEscape(missedCallMessage(workspace))}</Say>`;
-      return reply.code(200).type("text/xml").send(twiml(body));
+      return sendTwiml(reply, twiml(result.connected ? "<Hangup/>" : missedCallSay(workspace)));
     },
   );
 
@@ -390,7 +386,7 @@ export const smsRoutes: FastifyPluginAsyncZod = async (app) => {
           app.nudge.now(workspace),
         ),
       );
-      return reply.code(200).type("text/xml").send(twimlAnswer(null));
+      return sendTwiml(reply, twimlAnswer(null));
     },
   );
 
@@ -475,12 +471,7 @@ export const smsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const workspace = await workspaceOf(request);
       const settings = await loadSmsSettings(app.nudge.engine.db, workspace);
-      const parsed = parsePhone(request.body.number, settings.defaultRegion);
-      if (!parsed.ok) {
-        throw new ApiProblem(422, "validation-failed", `number: ${parsed.detail}`, [
-          { field: "number", message: parsed.detail },
-        ]);
-      }
+      const parsed = phoneOrProblem(request.body.number, settings.defaultRegion, "number");
       const result = await commitWrite(request, async (trx) => {
         const added = await addSmsNumber(
           trx,

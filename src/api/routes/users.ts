@@ -2,14 +2,14 @@
 
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { parsePhone } from "../../domain/sms/phoneNumber.ts";
 import { appendAudit } from "../../store/repos/auditLog.ts";
 import { loadSmsSettings } from "../../store/repos/smsSettings.ts";
 import { createUser, getUser, getUserByEmail, listUsers, updateUser } from "../../store/repos/users.ts";
 import type { User, Workspace } from "../../store/schema.ts";
 import { authOf, workspaceOf } from "../context.ts";
 import { commitWrite } from "../idempotency.ts";
-import { ApiProblem, conflict, notFound } from "../problem.ts";
+import { phoneOrProblem } from "../phoneField.ts";
+import { conflict, notFound } from "../problem.ts";
 import {
   Email,
   IdParams,
@@ -77,13 +77,7 @@ async function e164OrProblem(
 ): Promise<string | null | undefined> {
   if (phone === undefined || phone === null) return phone;
   const settings = await loadSmsSettings(db, workspace);
-  const parsed = parsePhone(phone, settings.defaultRegion);
-  if (!parsed.ok) {
-    throw new ApiProblem(422, "validation-failed", `phone: ${parsed.detail}`, [
-      { field: "phone", message: parsed.detail },
-    ]);
-  }
-  return parsed.e164;
+  return phoneOrProblem(phone, settings.defaultRegion, "phone").e164;
 }
 
 export const userRoutes: FastifyPluginAsyncZod = async (app) => {

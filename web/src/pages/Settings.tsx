@@ -149,6 +149,56 @@ function useCreate(onCreated: () => void) {
   return { run, line };
 }
 
+type SmtpKey = "host" | "port" | "user" | "pass";
+type SmtpDraft = Record<SmtpKey, string>;
+
+/** The `smtp` part of a mailbox write; nothing when no host is given. An empty password is left out. */
+function smtpBody(d: SmtpDraft): { smtp?: { host: string; port: number; user?: string; pass?: string } } {
+  if (!d.host.trim()) return {};
+  return {
+    smtp: {
+      host: d.host.trim(),
+      port: Number(d.port),
+      ...(d.user.trim() ? { user: d.user.trim() } : {}),
+      ...(d.pass ? { pass: d.pass } : {}),
+    },
+  };
+}
+
+function SmtpFields({
+  legend,
+  passwordLabel,
+  value,
+  set,
+}: {
+  legend: string;
+  passwordLabel: string;
+  value: SmtpDraft;
+  set: (key: SmtpKey) => (e: { target: { value: string } }) => void;
+}) {
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      <label>
+        Host
+        <input value={value.host} onChange={set("host")} placeholder="smtp.example.com" />
+      </label>
+      <label>
+        Port
+        <input type="number" min={1} max={65535} value={value.port} onChange={set("port")} />
+      </label>
+      <label>
+        User
+        <input value={value.user} onChange={set("user")} autoComplete="off" />
+      </label>
+      <label>
+        {passwordLabel}
+        <input type="password" value={value.pass} onChange={set("pass")} autoComplete="new-password" />
+      </label>
+    </fieldset>
+  );
+}
+
 /** Changes a mailbox: sender, signature, daily limit, SMTP (an empty password keeps the stored one). */
 function EditMailbox({ mailbox, onSaved }: { mailbox: Mailbox; onSaved: () => void }) {
   const [f, setF] = useState({
@@ -164,7 +214,6 @@ function EditMailbox({ mailbox, onSaved }: { mailbox: Mailbox; onSaved: () => vo
   const set = (key: keyof typeof f) => (e: { target: { value: string } }) =>
     setF({ ...f, [key]: e.target.value });
   const { run, line } = useCreate(onSaved);
-  const id = `mailbox-${mailbox.id}`;
   return (
     <details>
       <summary>Edit {mailbox.name}</summary>
@@ -177,16 +226,7 @@ function EditMailbox({ mailbox, onSaved }: { mailbox: Mailbox; onSaved: () => vo
               reply_to: f.reply_to.trim() || null,
               signature: f.signature.trim() ? f.signature : null,
               daily_limit: Number(f.daily_limit),
-              ...(f.host.trim()
-                ? {
-                    smtp: {
-                      host: f.host.trim(),
-                      port: Number(f.port),
-                      ...(f.user.trim() ? { user: f.user.trim() } : {}),
-                      ...(f.pass ? { pass: f.pass } : {}),
-                    },
-                  }
-                : {}),
+              ...smtpBody(f),
             });
             setF({ ...f, pass: "" });
             return `${mailbox.from_address} saved.`;
@@ -203,31 +243,18 @@ function EditMailbox({ mailbox, onSaved }: { mailbox: Mailbox; onSaved: () => vo
         </label>
         <label>
           Signature
-          <textarea id={`${id}-signature`} rows={3} value={f.signature} onChange={set("signature")} />
+          <textarea rows={3} value={f.signature} onChange={set("signature")} />
         </label>
         <label>
           Emails per day
           <input required type="number" min={1} value={f.daily_limit} onChange={set("daily_limit")} />
         </label>
-        <fieldset>
-          <legend>SMTP</legend>
-          <label>
-            Host
-            <input value={f.host} onChange={set("host")} placeholder="smtp.example.com" />
-          </label>
-          <label>
-            Port
-            <input type="number" min={1} max={65535} value={f.port} onChange={set("port")} />
-          </label>
-          <label>
-            User
-            <input value={f.user} onChange={set("user")} autoComplete="off" />
-          </label>
-          <label>
-            Password ({mailbox.smtp?.has_password ? "leave empty to keep the stored one" : "none stored"})
-            <input type="password" value={f.pass} onChange={set("pass")} autoComplete="new-password" />
-          </label>
-        </fieldset>
+        <SmtpFields
+          legend="SMTP"
+          passwordLabel={`Password (${mailbox.smtp?.has_password ? "leave empty to keep the stored one" : "none stored"})`}
+          value={f}
+          set={set}
+        />
         <button type="submit">Save mailbox</button>
         {line}
       </form>
@@ -260,15 +287,7 @@ function NewMailbox({ onCreated }: { onCreated: () => void }) {
               from_name: f.from_name,
               from_address: f.from_address,
               daily_limit: Number(f.daily_limit),
-              ...(f.host
-                ? {
-                    smtp: {
-                      host: f.host,
-                      port: Number(f.port),
-                      ...(f.user ? { user: f.user, pass: f.pass } : {}),
-                    },
-                  }
-                : {}),
+              ...smtpBody(f),
             });
             setF({ ...f, pass: "" });
             return `Mailbox ${f.from_address} added. Check it with \`nudge doctor\`.`;
@@ -291,25 +310,12 @@ function NewMailbox({ onCreated }: { onCreated: () => void }) {
           Emails per day
           <input required type="number" min={1} value={f.daily_limit} onChange={set("daily_limit")} />
         </label>
-        <fieldset>
-          <legend>SMTP (leave the host empty to add it later)</legend>
-          <label>
-            Host
-            <input value={f.host} onChange={set("host")} placeholder="smtp.example.com" />
-          </label>
-          <label>
-            Port
-            <input type="number" min={1} max={65535} value={f.port} onChange={set("port")} />
-          </label>
-          <label>
-            User
-            <input value={f.user} onChange={set("user")} autoComplete="off" />
-          </label>
-          <label>
-            Password
-            <input type="password" value={f.pass} onChange={set("pass")} autoComplete="new-password" />
-          </label>
-        </fieldset>
+        <SmtpFields
+          legend="SMTP (leave the host empty to add it later)"
+          passwordLabel="Password"
+          value={f}
+          set={set}
+        />
         <button type="submit">Add mailbox</button>
         {line}
       </form>
